@@ -1,0 +1,165 @@
+package connect
+
+import (
+	"context"
+	"time"
+
+	"github.com/sluicehq/sluice/config"
+)
+
+// Configurable is what every plugin has: the Def of the keys it accepts.
+// The REST API validates configs against it and documents it.
+type Configurable interface {
+	ConfigDef() *config.Def
+}
+
+// Versioned plugins report their own version; others report Sluice's.
+type Versioned interface {
+	Version() string
+}
+
+// ConnectorContext is what the runtime offers a running connector.
+type ConnectorContext interface {
+	// RequestTaskReconfiguration asks the runtime to call TaskConfigs
+	// again, for example because the source gained tables.
+	RequestTaskReconfiguration()
+	// RaiseError fails the connector with err.
+	RaiseError(err error)
+}
+
+// Connector is the part of a connector that runs once per connector: it
+// checks the config and splits the work into task configs. Implement
+// SourceConnector or SinkConnector.
+type Connector interface {
+	Configurable
+	// Start begins the connector with its config. An error fails the
+	// connector and is shown in its status.
+	Start(ctx ConnectorContext, props map[string]string) error
+	// TaskConfigs returns one config per task, at most maxTasks.
+	TaskConfigs(maxTasks int) ([]map[string]string, error)
+	// Stop releases what Start took. It is called once, after Start
+	// returned nil.
+	Stop() error
+}
+
+// SourceConnector is a Connector whose tasks read an outside system and
+// write to Kafka.
+type SourceConnector interface {
+	Connector
+	NewTask() SourceTask
+}
+
+// SinkConnector is a Connector whose tasks read Kafka and write to an
+// outside system.
+type SinkConnector interface {
+	Connector
+	NewTask() SinkTask
+}
+
+// ConfigValidator is implemented by connectors that check more than their
+// Def can say (keys that depend on each other, a reachable target). The
+// REST validate endpoint adds its errors to the Def's.
+type ConfigValidator interface {
+	ValidateConfig(props map[string]string) *config.Errors
+}
+
+// OffsetReader reads the source offsets the runtime has committed.
+type OffsetReader interface {
+	// Offset returns the last committed offset of a source partition, or
+	// nil if there is none.
+	Offset(partition map[string]any) (map[string]any, error)
+}
+
+// SourceTaskContext is what the runtime offers a source task.
+type SourceTaskContext interface {
+	// Offsets reads the committed offsets, to resume where a previous run
+	// stopped.
+	Offsets() OffsetReader
+}
+
+// SourceTask reads records from an outside system.
+type SourceTask interface {
+	// Start begins the task with its config (one of the connector's
+	// TaskConfigs). Read committed offsets here to resume.
+	Start(ctx SourceTaskContext, props map[string]string) error
+	// Poll returns the next records, blocking until some are available or
+	// ctx is done (then it returns nil, nil or ctx.Err()). The returned
+	// records belong to the runtime. A RetriableError is retried; any
+	// other error fails the task.
+	Poll(ctx context.Context) ([]*Record, error)
+	// Stop tells the task to stop; it may be called while Poll runs.
+	Stop() error
+}
+
+// SourceCommitter is implemented by source tasks that want to hear when
+// their offsets are committed (to acknowledge messages upstream).
+type SourceCommitter interface {
+	// Commit is called after offsets were written to the offsets topic.
+	Commit() error
+}
+
+// RecordCommitter is implemented by source tasks that want to hear of
+// each record once Kafka has acknowledged it.
+type RecordCommitter interface {
+	CommitRecord(r *Record, partition int32, offset int64) error
+}
+
+// TopicPartition names one partition of a topic.
+type TopicPartition struct {
+	Topic     string
+	Partition int32
+}
+
+// ErrantRecordReporter sends a record the sink could not handle to the
+// dead letter queue (or fails the task, by errors.tolerance).
+type ErrantRecordReporter interface {
+	Report(ctx context.Context, r *Record, err error) error
+}
+
+// SinkTaskContext is what the runtime offers a sink task.
+type SinkTaskContext interface {
+	// Assignment returns the partitions the task holds.
+	Assignment() []TopicPartition
+	// Pause stops fetching from the partitions, without losing records.
+	Pause(tps ...TopicPartition)
+	// Resume fetches from paused partitions again.
+	Resume(tps ...TopicPartition)
+	// ResetOffsets makes the task consume the partitions from the given
+	// offsets next.
+	ResetOffsets(offsets map[TopicPartition]int64)
+	// Timeout asks for Put to be called again after d when Put returned a
+	// RetriableError.
+	Timeout(d time.Duration)
+	// RequestCommit asks for offsets to be committed soon.
+	RequestCommit()
+	// ErrantRecordReporter is nil when no error handling is configured.
+	ErrantRecordReporter() ErrantRecordReporter
+}
+
+// SinkTask writes records to an outside system.
+type SinkTask interface {
+	// Start begins the task with its config.
+	Start(ctx SinkTaskContext, props map[string]string) error
+	// Open is called when the task is given partitions.
+	Open(partitions []TopicPartition) error
+	// Put hands the task a batch of records, in order per partition.
+	// The task may write them now or buffer them until Flush. A
+	// RetriableError makes the runtime hand the same batch again later;
+	// any other error fails the task.
+	Put(ctx context.Context, records []*Record) error
+	// Flush makes durable everything Put was given up to the offsets
+	// (the next offset to consume, per partition). The runtime commits
+	// those offsets to Kafka only after Flush returns nil.
+	Flush(ctx context.Context, offsets map[TopicPartition]int64) error
+	// Close is called when partitions are taken away; the task drops what
+	// it buffered for them.
+	Close(partitions []TopicPartition) error
+	// Stop ends the task.
+	Stop() error
+}
+
+// PreCommitter is implemented by sink tasks that commit offsets of their
+// own choosing (less than what was put), instead of Flush's.
+type PreCommitter interface {
+	PreCommit(ctx context.Context, offsets map[TopicPartition]int64) (map[TopicPartition]int64, error)
+}
