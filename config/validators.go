@@ -146,7 +146,11 @@ func NonEmpty() Validator {
 func Regex(pattern string) Validator {
 	re := regexp.MustCompile(`^(?:` + pattern + `)$`)
 	return ValidatorFunc{Desc: "matching " + pattern, Fn: func(v any) error {
-		if s, ok := v.(string); ok && !re.MatchString(s) {
+		s, ok := v.(string)
+		if p, isPw := v.(PasswordValue); isPw {
+			s, ok = p.value, true
+		}
+		if ok && !re.MatchString(s) {
 			return fmt.Errorf("String must match %s", pattern)
 		}
 		return nil
