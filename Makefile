@@ -1,0 +1,37 @@
+# Sluice's build and checks. `make test` is what CI runs.
+GO ?= go
+PKGS := ./...
+FUZZTIME ?= 30s
+
+.PHONY: all build vet test bench fuzz tidy
+
+all: build vet test
+
+build:
+	$(GO) build $(PKGS)
+
+vet:
+	$(GO) vet $(PKGS)
+
+# The whole suite: build, vet, then every test, with the closing lines go
+# test prints per package.
+test: build vet
+	$(GO) test -count=1 -timeout 15m $(PKGS)
+
+# Benchmarks next to the code they measure.
+bench:
+	$(GO) test -run='^$$' -bench=. -benchmem ./transforms/ ./connect/...
+
+# Each fuzz target for FUZZTIME (go test runs one fuzz target at a time).
+fuzz:
+	@set -e; for spec in \
+		"./connect/converters/ FuzzJSONToConnectData" \
+		"./config/ FuzzParseProperties" \
+		"./config/ FuzzResolve"; do \
+		set -- $$spec; \
+		echo "fuzz $$2"; \
+		$(GO) test -run='^$$' -fuzz="^$$2$$" -fuzztime=$(FUZZTIME) $$1; \
+	done
+
+tidy:
+	$(GO) mod tidy
