@@ -55,12 +55,13 @@ func LoadProperties(path string) (map[string]string, error) {
 
 // FormatProperties writes m to w as a .properties document, one "key=value"
 // line per entry in sorted key order, escaped so that [ParseProperties]
-// returns m again. Like java.util.Properties.store it escapes '\\', '=', ':',
-// '#', '!', spaces in keys and a leading space in values; tabs, newlines,
-// carriage returns and form feeds become \t, \n, \r and \f, other control
-// characters \u00XX. Other characters are written as UTF-8. A key or value
-// that is not valid UTF-8 is an error (nothing can represent it), as is a
-// write error; entries before the failing one may already have been written.
+// returns m again. Like java.util.Properties.store it puts a backslash before
+// backslashes, '=', ':', '#', '!', spaces in keys and a leading space in
+// values; tabs, newlines, carriage returns and form feeds become \t, \n, \r
+// and \f, other control characters \u00XX. Other characters are written as
+// UTF-8. A key or value that is not valid UTF-8 is an error (nothing can
+// represent it), as is a write error; entries before the failing one may
+// already have been written.
 func FormatProperties(w io.Writer, m map[string]string) error {
 	bw := bufio.NewWriter(w)
 	var line []byte
