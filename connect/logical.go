@@ -148,82 +148,160 @@ func ParseDecimal(s string) (Decimal, error) {
 	return Decimal{Unscaled: n, Scale: int32(scale)}, nil
 }
 
-// Rat returns the decimal as an exact rational number.
-func (d Decimal) Rat() *big.Rat {
-	r := new(big.Rat).SetInt(d.unscaled())
-	pow := new(big.Int).Exp(big.NewInt(10), big.NewInt(int64(abs32(d.Scale))), nil)
-	if d.Scale >= 0 {
-		return r.Quo(r, new(big.Rat).SetInt(pow))
-	}
-	return r.Mul(r, new(big.Rat).SetInt(pow))
-}
+// MaxRescale bounds how many powers of ten Rescale and DecimalFromFloat
+// will multiply or divide by, so that a hostile scale (a schema saying
+// scale 2147483647) cannot make them compute numbers of billions of
+// digits.
+const MaxRescale = 1000
 
-func abs32(n int32) int64 {
-	if n < 0 {
-		return -int64(n)
-	}
-	return int64(n)
-}
+func pow10(n int64) *big.Int { return new(big.Int).Exp(big.NewInt(10), big.NewInt(n), nil) }
 
-// Float64 returns the nearest float64.
+// Float64 returns the nearest float64 (±Inf or 0 beyond float64's range).
 func (d Decimal) Float64() float64 {
-	f, _ := d.Rat().Float64()
+	f, _ := strconv.ParseFloat(d.String(), 64)
 	return f
 }
 
 // Rescale returns the same number with another scale, and false if that
-// would lose digits.
+// would lose digits or move the scale by more than MaxRescale.
 func (d Decimal) Rescale(scale int32) (Decimal, bool) {
 	if scale == d.Scale {
 		return d, true
 	}
-	u := d.unscaled()
-	if scale > d.Scale {
-		pow := new(big.Int).Exp(big.NewInt(10), big.NewInt(int64(scale)-int64(d.Scale)), nil)
-		return Decimal{Unscaled: new(big.Int).Mul(u, pow), Scale: scale}, true
+	diff := int64(scale) - int64(d.Scale)
+	if diff > MaxRescale || diff < -MaxRescale {
+		return Decimal{}, false
 	}
-	pow := new(big.Int).Exp(big.NewInt(10), big.NewInt(int64(d.Scale)-int64(scale)), nil)
-	q, r := new(big.Int).QuoRem(u, pow, new(big.Int))
+	u := d.unscaled()
+	if diff > 0 {
+		return Decimal{Unscaled: new(big.Int).Mul(u, pow10(diff)), Scale: scale}, true
+	}
+	q, r := new(big.Int).QuoRem(u, pow10(-diff), new(big.Int))
 	if r.Sign() != 0 {
 		return Decimal{}, false
 	}
 	return Decimal{Unscaled: q, Scale: scale}, true
 }
 
-// Cmp compares the numbers, whatever their scales: -1, 0 or +1.
-func (d Decimal) Cmp(o Decimal) int { return d.Rat().Cmp(o.Rat()) }
+// Cmp compares the numbers, whatever their scales: -1, 0 or +1. It never
+// builds numbers larger than its operands.
+func (d Decimal) Cmp(o Decimal) int {
+	a, b := d.unscaled(), o.unscaled()
+	if a.Sign() != b.Sign() || a.Sign() == 0 {
+		return cmpInt(a.Sign(), b.Sign())
+	}
+	// Same sign, both non-zero: compare magnitudes by their exponents
+	// first, then digit by digit at a common scale.
+	da, db := new(big.Int).Abs(a).String(), new(big.Int).Abs(b).String()
+	adjA := int64(len(da)-1) - int64(d.Scale)
+	adjB := int64(len(db)-1) - int64(o.Scale)
+	mag := cmpInt64(adjA, adjB)
+	if mag == 0 {
+		// Equal exponents: pad the shorter digit string and compare.
+		for len(da) < len(db) {
+			da += "0"
+		}
+		for len(db) < len(da) {
+			db += "0"
+		}
+		mag = cmpString(da, db)
+	}
+	return mag * a.Sign()
+}
 
-// String renders the number in plain notation with its scale's digits,
-// such as "12.340" ("1.2E+3" style is never used).
+func cmpInt(a, b int) int { return cmpInt64(int64(a), int64(b)) }
+
+func cmpInt64(a, b int64) int {
+	switch {
+	case a < b:
+		return -1
+	case a > b:
+		return 1
+	}
+	return 0
+}
+
+func cmpString(a, b string) int {
+	switch {
+	case a < b:
+		return -1
+	case a > b:
+		return 1
+	}
+	return 0
+}
+
+// String renders the number as Java's BigDecimal.toString does: plain
+// notation with the scale's digits ("12.340") when the scale is not
+// negative and the number is not tiny, scientific notation ("1.5E+3",
+// "1E-7") otherwise, so that no scale makes the text huge.
 func (d Decimal) String() string {
 	u := d.unscaled()
-	if d.Scale <= 0 {
-		s := u.String()
-		if u.Sign() != 0 {
-			s += strings.Repeat("0", int(-int64(d.Scale)))
-		}
-		return s
-	}
-	digits := new(big.Int).Abs(u).String()
+	coeff := new(big.Int).Abs(u).String()
 	sign := ""
 	if u.Sign() < 0 {
 		sign = "-"
 	}
-	if len(digits) <= int(d.Scale) {
-		digits = strings.Repeat("0", int(d.Scale)-len(digits)+1) + digits
+	adjusted := -int64(d.Scale) + int64(len(coeff)-1)
+	if d.Scale >= 0 && adjusted >= -6 {
+		return sign + plain(coeff, int(d.Scale))
 	}
-	cut := len(digits) - int(d.Scale)
-	return sign + digits[:cut] + "." + digits[cut:]
+	var b strings.Builder
+	b.WriteString(sign)
+	b.WriteString(coeff[:1])
+	if len(coeff) > 1 {
+		b.WriteByte('.')
+		b.WriteString(coeff[1:])
+	}
+	b.WriteByte('E')
+	if adjusted >= 0 {
+		b.WriteByte('+')
+	}
+	b.WriteString(strconv.FormatInt(adjusted, 10))
+	return b.String()
+}
+
+// PlainString renders the number without an exponent, as Java's
+// BigDecimal.toPlainString does. Beware of huge output for extreme scales.
+func (d Decimal) PlainString() string {
+	u := d.unscaled()
+	sign := ""
+	if u.Sign() < 0 {
+		sign = "-"
+	}
+	coeff := new(big.Int).Abs(u).String()
+	if d.Scale < 0 {
+		if u.Sign() == 0 {
+			return "0"
+		}
+		return sign + coeff + strings.Repeat("0", int(-int64(d.Scale)))
+	}
+	return sign + plain(coeff, int(d.Scale))
+}
+
+// plain places a decimal point scale digits from the right of coeff.
+func plain(coeff string, scale int) string {
+	if scale == 0 {
+		return coeff
+	}
+	if len(coeff) <= scale {
+		coeff = strings.Repeat("0", scale-len(coeff)+1) + coeff
+	}
+	cut := len(coeff) - scale
+	return coeff[:cut] + "." + coeff[cut:]
 }
 
 // DecimalFromFloat converts a float64 to a Decimal of the given scale,
 // rounding half away from zero.
 func DecimalFromFloat(f float64, scale int32) (Decimal, error) {
+	if scale > MaxRescale || scale < -MaxRescale {
+		return Decimal{}, DataErrorf("decimal scale %d is beyond %d", scale, MaxRescale)
+	}
 	r := new(big.Rat)
 	if r.SetFloat64(f) == nil {
 		return Decimal{}, DataErrorf("cannot convert %v to a decimal", f)
 	}
-	pow := new(big.Rat).SetInt(new(big.Int).Exp(big.NewInt(10), big.NewInt(abs32(scale)), nil))
+	pow := new(big.Rat).SetInt(pow10(abs32(scale)))
 	if scale >= 0 {
 		r.Mul(r, pow)
 	} else {
@@ -262,4 +340,11 @@ func DecimalFromBytes(b []byte, scale int32) Decimal {
 		u.Sub(u, new(big.Int).Lsh(big.NewInt(1), uint(8*len(b))))
 	}
 	return Decimal{Unscaled: u, Scale: scale}
+}
+
+func abs32(n int32) int64 {
+	if n < 0 {
+		return -int64(n)
+	}
+	return int64(n)
 }

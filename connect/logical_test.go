@@ -47,8 +47,11 @@ func TestParseDecimalKeepsScale(t *testing.T) {
 		{"12.340", "12340", 3, "12.340"},
 		{"-0.5", "-5", 1, "-0.5"},
 		{"100", "100", 0, "100"},
-		{"1.5E+3", "15", -2, "1500"},
+		{"1.5E+3", "15", -2, "1.5E+3"},
 		{"1.5e-3", "15", 4, "0.0015"},
+		{"1e-7", "1", 7, "1E-7"},
+		{"-0.00000012", "-12", 8, "-1.2E-7"},
+		{"1e2147483647", "1", -2147483647, "1E+2147483647"},
 		{"+7", "7", 0, "7"},
 		{"123456789012345678901234567890.12", "12345678901234567890123456789012", 2, "123456789012345678901234567890.12"},
 	}
@@ -64,6 +67,12 @@ func TestParseDecimalKeepsScale(t *testing.T) {
 		if d.String() != tc.str {
 			t.Errorf("String() of %q = %q, want %q", tc.in, d.String(), tc.str)
 		}
+	}
+	if got := NewDecimal(15, -2).PlainString(); got != "1500" {
+		t.Errorf("PlainString() = %q, want 1500", got)
+	}
+	if got := NewDecimal(-12, 8).PlainString(); got != "-0.00000012" {
+		t.Errorf("PlainString() = %q", got)
 	}
 	for _, bad := range []string{"", "-", "1.2.3", "abc", "1e", "1.-2", "e5"} {
 		if _, err := ParseDecimal(bad); err == nil {
@@ -126,5 +135,39 @@ func TestLogicalSchemas(t *testing.T) {
 	}
 	if _, err := BytesSchema.DecimalScale(); err == nil {
 		t.Fatal("DecimalScale of a plain BYTES schema must fail")
+	}
+}
+
+func TestDecimalCmpAcrossScales(t *testing.T) {
+	tests := []struct {
+		a, b string
+		want int
+	}{
+		{"1.50", "1.5", 0},
+		{"1.5", "1.49", 1},
+		{"-1.5", "-1.49", -1},
+		{"0", "-0.001", 1},
+		{"0.00", "0", 0},
+		{"1E+2147483647", "9", 1},
+		{"-1E+2147483647", "1E-2147483647", -1},
+		{"1E-2147483647", "0", 1},
+		{"100", "1E+2", 0},
+	}
+	for _, tc := range tests {
+		a, _ := ParseDecimal(tc.a)
+		b, _ := ParseDecimal(tc.b)
+		if got := a.Cmp(b); got != tc.want {
+			t.Errorf("Cmp(%s, %s) = %d, want %d", tc.a, tc.b, got, tc.want)
+		}
+	}
+	huge, _ := ParseDecimal("1E+2147483647")
+	if _, ok := huge.Rescale(0); ok {
+		t.Error("Rescale of a huge exponent must refuse, not compute it")
+	}
+	if huge.Float64() <= 1e308 {
+		t.Errorf("Float64 of 1E+2147483647 = %v, want +Inf", huge.Float64())
+	}
+	if _, err := DecimalFromFloat(1, 1<<30); err == nil {
+		t.Error("DecimalFromFloat accepted a hostile scale")
 	}
 }

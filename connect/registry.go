@@ -5,6 +5,8 @@ import (
 	"sort"
 	"strings"
 	"sync"
+
+	"github.com/sluicehq/sluice/config"
 )
 
 // Kind is the kind of a plugin, named as Kafka Connect's REST API names
@@ -39,6 +41,15 @@ type Plugin struct {
 
 // Instance returns a new instance of the plugin.
 func (p Plugin) Instance() any { return p.New() }
+
+// ConfigDef returns the Def of the keys the plugin accepts, or nil if it
+// declares none.
+func (p Plugin) ConfigDef() *config.Def {
+	if c, ok := p.New().(Configurable); ok {
+		return c.ConfigDef()
+	}
+	return nil
+}
 
 // Version returns the plugin's version.
 func (p Plugin) Version() string {
