@@ -348,3 +348,15 @@ func abs32(n int32) int64 {
 	}
 	return int64(n)
 }
+
+// Rat returns the decimal as an exact rational number. Its cost grows with
+// the scale: check the scale (or use Cmp and Float64, which are bounded)
+// before calling it on untrusted data.
+func (d Decimal) Rat() *big.Rat {
+	r := new(big.Rat).SetInt(d.unscaled())
+	pow := new(big.Rat).SetInt(pow10(abs32(d.Scale)))
+	if d.Scale >= 0 {
+		return r.Quo(r, pow)
+	}
+	return r.Mul(r, pow)
+}
