@@ -16,7 +16,41 @@ type Struct struct {
 // NewStruct returns an empty Struct of the schema. If the schema is not a
 // STRUCT schema, every Put fails and Validate says why.
 func NewStruct(s *Schema) *Struct {
-	return &Struct{schema: s, values: make([]any, len(s.Fields))}
+	// Structs of up to 32 fields take one allocation: the Struct and its
+	// values side by side. Transformations make a Struct per record, so
+	// this halves their allocations.
+	n := len(s.Fields)
+	switch {
+	case n <= 4:
+		b := new(struct {
+			st Struct
+			v  [4]any
+		})
+		b.st = Struct{schema: s, values: b.v[:n:n]}
+		return &b.st
+	case n <= 8:
+		b := new(struct {
+			st Struct
+			v  [8]any
+		})
+		b.st = Struct{schema: s, values: b.v[:n:n]}
+		return &b.st
+	case n <= 16:
+		b := new(struct {
+			st Struct
+			v  [16]any
+		})
+		b.st = Struct{schema: s, values: b.v[:n:n]}
+		return &b.st
+	case n <= 32:
+		b := new(struct {
+			st Struct
+			v  [32]any
+		})
+		b.st = Struct{schema: s, values: b.v[:n:n]}
+		return &b.st
+	}
+	return &Struct{schema: s, values: make([]any, n)}
 }
 
 // Schema returns the struct's schema.

@@ -108,7 +108,8 @@ func elemName(field, elem string) string {
 
 // ValuesEqual compares two values of the data model deeply: structs by
 // schema and fields, []byte by content, maps and arrays element-wise,
-// Decimals by number and scale, times by instant.
+// Decimals by number and scale, times by instant, floats with NaN equal
+// to NaN (as Java's Double.equals).
 func ValuesEqual(a, b any) bool {
 	switch x := a.(type) {
 	case nil:
@@ -125,6 +126,14 @@ func ValuesEqual(a, b any) bool {
 	case time.Time:
 		y, ok := b.(time.Time)
 		return ok && x.Equal(y)
+	case float64:
+		// NaN equals NaN here, as Java's Double.equals has it, so a
+		// schema with a NaN default equals itself.
+		y, ok := b.(float64)
+		return ok && (x == y || (x != x && y != y))
+	case float32:
+		y, ok := b.(float32)
+		return ok && (x == y || (x != x && y != y))
 	case []any:
 		y, ok := b.([]any)
 		if !ok || len(x) != len(y) {

@@ -2,6 +2,8 @@ package connect
 
 import (
 	"errors"
+	"math"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -86,5 +88,39 @@ func TestValuesEqual(t *testing.T) {
 				t.Fatalf("ValuesEqual = %v, want %v", got, tc.want)
 			}
 		})
+	}
+}
+
+func TestValuesEqualNaN(t *testing.T) {
+	nan := math.NaN()
+	if !ValuesEqual(nan, nan) || !ValuesEqual(float32(nan), float32(nan)) || ValuesEqual(nan, 1.0) {
+		t.Fatal("NaN must equal NaN, and only NaN")
+	}
+	s := NewSchema(TypeFloat64).Default(nan).MustBuild()
+	if !s.Equal(s.Builder().MustBuild()) {
+		t.Fatal("a schema with a NaN default must equal its copy")
+	}
+}
+
+func TestNewStructSizes(t *testing.T) {
+	for _, n := range []int{0, 1, 4, 5, 8, 9, 16, 17, 32, 33, 100} {
+		b := NewStructSchema()
+		for i := 0; i < n; i++ {
+			b.Field("f"+strconv.Itoa(i), Int32Schema)
+		}
+		s := NewStruct(b.MustBuild())
+		for i := 0; i < n; i++ {
+			if err := s.PutAt(i, int32(i)); err != nil {
+				t.Fatal(err)
+			}
+		}
+		if err := s.PutAt(n, int32(0)); err == nil {
+			t.Fatalf("%d fields: PutAt(%d) must be out of range", n, n)
+		}
+		for i := 0; i < n; i++ {
+			if s.GetAt(i) != int32(i) {
+				t.Fatalf("%d fields: field %d = %v", n, i, s.GetAt(i))
+			}
+		}
 	}
 }
