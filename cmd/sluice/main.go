@@ -104,11 +104,11 @@ func describe(name string, out io.Writer) error {
 		if len(p.Aliases) > 0 {
 			fmt.Fprintf(out, "  aliases: %s\n", strings.Join(p.Aliases, ", "))
 		}
-		c, ok := p.Instance().(connect.Configurable)
-		if !ok || c.ConfigDef() == nil {
+		def := p.ConfigDef()
+		if def == nil {
 			continue
 		}
-		keys := c.ConfigDef().Keys()
+		keys := def.Keys()
 		sort.SliceStable(keys, func(i, j int) bool { return keys[i].Importance < keys[j].Importance })
 		tw := tabwriter.NewWriter(out, 0, 4, 2, ' ', 0)
 		fmt.Fprintln(tw, "  KEY\tTYPE\tDEFAULT\tIMPORTANCE\tDOC")
