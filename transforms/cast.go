@@ -222,11 +222,15 @@ func (t *cast) Apply(r *connect.Record) (*connect.Record, error) {
 	}
 	ns := connect.NewStruct(p.schema)
 	for i, to := range p.to {
-		v := fieldA(st, i, t.withDefault)
-		if to != 0 {
-			if v, err = castValue(in.Fields[i].Schema, v, to); err != nil {
-				return nil, t.castErr(in.Fields[i].Name, err)
+		if to == 0 {
+			if err := ns.PutFrom(i, st, i, t.withDefault); err != nil {
+				return nil, connect.DataErrorf("%s: %v", t.name, err)
 			}
+			continue
+		}
+		v, err := castValue(in.Fields[i].Schema, fieldA(st, i, t.withDefault), to)
+		if err != nil {
+			return nil, t.castErr(in.Fields[i].Name, err)
 		}
 		if err := ns.PutAt(i, v); err != nil {
 			return nil, connect.DataErrorf("%s: %v", t.name, err)

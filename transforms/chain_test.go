@@ -390,59 +390,6 @@ func TestChainDefIsEnriched(t *testing.T) {
 	}
 }
 
-// BenchmarkChain5 is the chain the performance goal is set on: five
-// transformations of a schema'd record.
-func BenchmarkChain5(b *testing.B) {
-	for _, name := range []string{"InsertField$Value", "ReplaceField$Value", "MaskField$Value", "Cast$Value"} {
-		if _, ok := connect.Lookup(connect.KindTransformation, name); !ok {
-			b.Skipf("%s is not registered", name)
-		}
-	}
-	c := mustChain(b, map[string]string{
-		"transforms":                     "insert,rename,mask,cast,route",
-		"transforms.insert.type":         "InsertField$Value",
-		"transforms.insert.static.field": "region",
-		"transforms.insert.static.value": "eu",
-		"transforms.rename.type":         "ReplaceField$Value",
-		"transforms.rename.renames":      "name:customer,qty:quantity",
-		"transforms.mask.type":           "MaskField$Value",
-		"transforms.mask.fields":         "card",
-		"transforms.cast.type":           "Cast$Value",
-		"transforms.cast.spec":           "quantity:int64",
-		"transforms.route.type":          "TimestampRouter",
-	})
-	defer c.Close()
-	schema := connect.NewStructSchema().Name("Order").
-		Field("id", connect.Int64Schema).
-		Field("name", connect.StringSchema).
-		Field("qty", connect.Int32Schema).
-		Field("card", connect.StringSchema).
-		Field("price", connect.Float64Schema).
-		MustBuild()
-	value := structOf(b, schema, int64(42), "Ada", int32(3), "4111111111111111", 9.5)
-	at := time.Date(2024, 5, 1, 10, 0, 0, 0, time.UTC)
-	r := &connect.Record{}
-	// Check the result once.
-	*r = connect.Record{Topic: "orders", ValueSchema: schema, Value: value, Timestamp: at}
-	out, err := c.Apply(r)
-	if err != nil {
-		b.Fatal(err)
-	}
-	st := out.Value.(*connect.Struct)
-	if q, _ := st.Get("quantity"); out.Topic != "orders-20240501" || q != int64(3) {
-		b.Fatalf("unexpected result %s %v", out.Topic, st)
-	}
-	if card, _ := st.Get("card"); card != "" {
-		b.Fatalf("card not masked: %v", card)
-	}
-	b.ReportAllocs()
-	for b.Loop() {
-		*r = connect.Record{Topic: "orders", ValueSchema: schema, Value: value, Timestamp: at}
-		if _, err := c.Apply(r); err != nil {
-			b.Fatal(err)
-		}
-	}
-}
 
 // BenchmarkChainOverhead measures the chain itself: predicates that skip
 // and a transformation that allocates nothing.

@@ -149,11 +149,17 @@ func (t *insertField) Apply(r *connect.Record) (*connect.Record, error) {
 	if err != nil {
 		return nil, err
 	}
-	ns := connect.NewStruct(out)
 	n := len(st.Schema().Fields)
-	for i := range n {
-		if err := ns.PutAt(i, fieldA(st, i, t.withDefault)); err != nil {
-			return nil, connect.DataErrorf("%s: %v", t.name, err)
+	// The output schema keeps the input's fields and appends the new
+	// ones: the Struct, which Apply owns, takes it in place when it has
+	// room, and is copied otherwise.
+	ns := st
+	if !ns.Reschema(out, t.withDefault) {
+		ns = connect.NewStruct(out)
+		for i := range n {
+			if err := ns.PutFrom(i, st, i, t.withDefault); err != nil {
+				return nil, connect.DataErrorf("%s: %v", t.name, err)
+			}
 		}
 	}
 	// The inserted fields follow the original ones, in the order

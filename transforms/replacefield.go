@@ -158,9 +158,15 @@ func (t *replaceField) Apply(r *connect.Record) (*connect.Record, error) {
 	if err != nil {
 		return nil, err
 	}
+	// Kept fields stay in order, so keeping them all is the identity:
+	// then the Struct, which Apply owns, just takes the renamed schema.
+	if len(p.from) == len(st.Schema().Fields) && st.Reschema(p.schema, t.withDefault) {
+		t.side.set(r, p.schema, st)
+		return r, nil
+	}
 	ns := connect.NewStruct(p.schema)
 	for i, from := range p.from {
-		if err := ns.PutAt(i, fieldA(st, from, t.withDefault)); err != nil {
+		if err := ns.PutFrom(i, st, from, t.withDefault); err != nil {
 			return nil, connect.DataErrorf("%s: %v", t.name, err)
 		}
 	}

@@ -90,9 +90,13 @@ func (t *setSchemaMetadata) Apply(r *connect.Record) (*connect.Record, error) {
 		return nil, connect.DataErrorf("%s: the record %s's Struct has schema %v, which does not match the record's %s schema %v",
 			t.name, t.side, st.Schema(), t.side, schema)
 	}
+	if st.Reschema(out, t.withDefault) {
+		t.side.set(r, out, st)
+		return r, nil
+	}
 	ns := connect.NewStruct(out)
 	for i := range out.Fields {
-		if err := ns.PutAt(i, fieldA(st, i, t.withDefault)); err != nil {
+		if err := ns.PutFrom(i, st, i, t.withDefault); err != nil {
 			return nil, connect.DataErrorf("%s: %v", t.name, err)
 		}
 	}

@@ -210,11 +210,15 @@ func (t *timestampConverter) Apply(r *connect.Record) (*connect.Record, error) {
 	}
 	ns := connect.NewStruct(p.schema)
 	for i := range p.schema.Fields {
-		v := fieldA(st, i, t.withDefault)
-		if i == p.index {
-			if v, err = t.convert(v, p.from); err != nil {
-				return nil, t.convertErr(err)
+		if i != p.index {
+			if err := ns.PutFrom(i, st, i, t.withDefault); err != nil {
+				return nil, connect.DataErrorf("%s: %v", t.name, err)
 			}
+			continue
+		}
+		v, err := t.convert(fieldA(st, i, t.withDefault), p.from)
+		if err != nil {
+			return nil, t.convertErr(err)
 		}
 		if err := ns.PutAt(i, v); err != nil {
 			return nil, connect.DataErrorf("%s: %v", t.name, err)
