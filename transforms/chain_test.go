@@ -390,7 +390,6 @@ func TestChainDefIsEnriched(t *testing.T) {
 	}
 }
 
-
 // BenchmarkChainOverhead measures the chain itself: predicates that skip
 // and a transformation that allocates nothing.
 func BenchmarkChainOverhead(b *testing.B) {
