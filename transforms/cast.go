@@ -45,7 +45,7 @@ type cast struct {
 	whole       connect.Type // the type to cast the whole key or value to, or 0
 	withDefault bool
 
-	plans planCacheA[castPlan]
+	plans schemaCache[castPlan]
 	// cast and present hold the cast values of a schemaless record's
 	// fields until all are cast.
 	cast    []any
@@ -153,7 +153,7 @@ func (t *cast) Configure(props map[string]string) error {
 	t.specs, t.whole, _ = parseCastSpec(v.List("spec")) // the Def has checked it
 	t.cast, t.present = make([]any, len(t.specs)), make([]bool, len(t.specs))
 	t.withDefault = v.Bool("replace.null.with.default")
-	t.plans = planCacheA[castPlan]{}
+	t.plans = schemaCache[castPlan]{}
 	return nil
 }
 
@@ -172,7 +172,7 @@ func (t *cast) Apply(r *connect.Record) (*connect.Record, error) {
 			t.side.set(r, nil, v)
 			return r, nil
 		}
-		m, err := requireMapA(t.name, t.side, value)
+		m, err := requireMap(t.name, t.side, value)
 		if err != nil {
 			return nil, err
 		}
@@ -211,7 +211,7 @@ func (t *cast) Apply(r *connect.Record) (*connect.Record, error) {
 		t.side.set(r, p.schema, v)
 		return r, nil
 	}
-	st, err := requireStructA(t.name, t.side, value)
+	st, err := requireStruct(t.name, t.side, value)
 	if err != nil {
 		return nil, err
 	}
@@ -341,7 +341,7 @@ func castValue(s *connect.Schema, v any, to connect.Type) (any, error) {
 	if s == nil {
 		from, ok := schemalessTypeA(v)
 		if !ok {
-			return nil, fmt.Errorf("a value of type %s is not supported by Connect's data API", describeA(v))
+			return nil, fmt.Errorf("a value of type %s is not supported by Connect's data API", describeValue(v))
 		}
 		if !castInput(from) {
 			return nil, castFromErr(from)
@@ -441,7 +441,7 @@ func castToInt(v any, to connect.Type) (any, error) {
 		case 'd':
 			n = decimalLow64(*d)
 		default:
-			return nil, fmt.Errorf("unexpected value of type %s", describeA(v))
+			return nil, fmt.Errorf("unexpected value of type %s", describeValue(v))
 		}
 	}
 	switch to {
@@ -480,7 +480,7 @@ func castToFloat(v any, to connect.Type) (any, error) {
 		case 'd':
 			f = d.Float64() // a float32 is rounded twice, which Java avoids; they differ by an ulp in rare ties
 		default:
-			return nil, fmt.Errorf("unexpected value of type %s", describeA(v))
+			return nil, fmt.Errorf("unexpected value of type %s", describeValue(v))
 		}
 	}
 	if to == connect.TypeFloat32 {
@@ -502,7 +502,7 @@ func castToBool(v any) (any, error) {
 	case 'd':
 		return decimalLow64(*d) != 0, nil
 	}
-	return nil, fmt.Errorf("unexpected value of type %s", describeA(v))
+	return nil, fmt.Errorf("unexpected value of type %s", describeValue(v))
 }
 
 func castToString(v any) string {

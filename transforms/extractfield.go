@@ -30,7 +30,7 @@ type extractField struct {
 	pathText    string
 	withDefault bool
 
-	schemas schemaDerivedCache[extractedField]
+	schemas schemaCache[extractedField]
 	// last is the entry for the schema of the previous record, so that a
 	// stream of one schema resolves the path once.
 	lastIn  *connect.Schema
@@ -74,7 +74,7 @@ func (t *extractField) Configure(props map[string]string) error {
 	if err != nil {
 		return err
 	}
-	t.schemas, t.lastIn, t.lastOut = schemaDerivedCache[extractedField]{}, nil, extractedField{}
+	t.schemas, t.lastIn, t.lastOut = schemaCache[extractedField]{}, nil, extractedField{}
 	t.pathText = v.String("field")
 	t.withDefault = v.Bool("replace.null.with.default")
 	t.path = []string{t.pathText}
@@ -93,9 +93,9 @@ func (t *extractField) Apply(r *connect.Record) (*connect.Record, error) {
 		if v == nil {
 			return r, nil
 		}
-		m, ok := v.(map[string]any)
-		if !ok {
-			return nil, wrongShapeError(t.name(), t.side, nil, v)
+		m, err := requireMap(t.name(), t.side, v)
+		if err != nil {
+			return nil, err
 		}
 		out, err := t.fromMap(m)
 		if err != nil {
@@ -104,9 +104,12 @@ func (t *extractField) Apply(r *connect.Record) (*connect.Record, error) {
 		t.side.set(r, nil, out)
 		return r, nil
 	}
-	st, ok := v.(*connect.Struct)
-	if v != nil && (!ok || st == nil) {
-		return nil, wrongShapeError(t.name(), t.side, schema, v)
+	var st *connect.Struct
+	if v != nil {
+		var err error
+		if st, err = requireStruct(t.name(), t.side, v); err != nil {
+			return nil, err
+		}
 	}
 	if st != nil {
 		// The struct's own schema (normally the record's) says where its
@@ -176,7 +179,7 @@ func (t *extractField) fromStruct(st *connect.Struct, indexes []int) (any, error
 		next, ok := v.(*connect.Struct)
 		if !ok {
 			return nil, connect.DataErrorf("%s: field %q of the record %s holds %s, which does not match its STRUCT schema",
-				t.name(), t.path[i], t.side, foundTypeName(v))
+				t.name(), t.path[i], t.side, describeValue(v))
 		}
 		st = next
 	}
@@ -194,7 +197,7 @@ func (t *extractField) fromMap(m map[string]any) (any, error) {
 		next, ok := v.(map[string]any)
 		if !ok {
 			return nil, connect.DataErrorf("%s: field %q of the record %s is %s, not a map[string]any, so path %q cannot go through it",
-				t.name(), step, t.side, foundTypeName(v), t.pathText)
+				t.name(), step, t.side, describeValue(v), t.pathText)
 		}
 		m = next
 	}

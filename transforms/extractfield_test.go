@@ -138,7 +138,7 @@ func TestExtractFieldErrors(t *testing.T) {
 		{"schemaless value that is not a map", map[string]string{"field": "a"}, nil, "text",
 			[]string{"ExtractField$Value", "value", "no schema", "string"}},
 		{"schema'd value that is not a struct", map[string]string{"field": "a"}, schema, map[string]any{"a": 1},
-			[]string{"ExtractField$Value", "value", "Struct", "map[string]interface {}"}},
+			[]string{"ExtractField$Value", "value", "Struct", "map[string]any"}},
 		{"schemaless path through a non-map", map[string]string{"field": "a.b", "field.syntax.version": "V2"}, nil,
 			map[string]any{"a": 5}, []string{`field "a"`, "int", "not a map"}},
 	}

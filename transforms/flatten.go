@@ -32,7 +32,7 @@ type flatten struct {
 	name  string
 	delim string
 
-	plans planCacheA[flattenPlan]
+	plans schemaCache[flattenPlan]
 }
 
 // flattenPlan is what Flatten derives from one struct schema: the
@@ -63,7 +63,7 @@ func (t *flatten) Configure(props map[string]string) error {
 		return err
 	}
 	t.delim = v.String("delimiter")
-	t.plans = planCacheA[flattenPlan]{}
+	t.plans = schemaCache[flattenPlan]{}
 	return nil
 }
 
@@ -74,7 +74,7 @@ func (t *flatten) Apply(r *connect.Record) (*connect.Record, error) {
 		return r, nil
 	}
 	if schema == nil {
-		m, err := requireMapA(t.name, t.side, value)
+		m, err := requireMap(t.name, t.side, value)
 		if err != nil {
 			return nil, err
 		}
@@ -89,7 +89,7 @@ func (t *flatten) Apply(r *connect.Record) (*connect.Record, error) {
 		t.side.set(r, nil, out)
 		return r, nil
 	}
-	st, err := requireStructA(t.name, t.side, value)
+	st, err := requireStruct(t.name, t.side, value)
 	if err != nil {
 		return nil, err
 	}
@@ -148,11 +148,11 @@ func (t *flatten) checkLeaf(name string, v any) error {
 	typ, ok := schemalessTypeA(v)
 	if !ok {
 		return connect.DataErrorf("%s: field %q of the record %s holds a %s, which is not supported by Connect's data API",
-			t.name, name, t.side, describeA(v))
+			t.name, name, t.side, describeValue(v))
 	}
 	if typ == connect.TypeMap || typ == connect.TypeStruct {
 		return connect.DataErrorf("%s: field %q of the record %s holds a %s, which cannot be flattened without a schema",
-			t.name, name, t.side, describeA(v))
+			t.name, name, t.side, describeValue(v))
 	}
 	return nil
 }

@@ -36,7 +36,7 @@ type headerFrom struct {
 	move        bool
 	withDefault bool
 
-	plans schemaDerivedCache[*headerFromPlan]
+	plans schemaCache[*headerFromPlan]
 }
 
 // headerFromPlan is what headerFrom derived from one input schema.
@@ -78,7 +78,7 @@ func (t *headerFrom) Configure(props map[string]string) error {
 	if err != nil {
 		return err
 	}
-	t.plans = schemaDerivedCache[*headerFromPlan]{}
+	t.plans = schemaCache[*headerFromPlan]{}
 	t.fields, t.headers = v.List("fields"), v.List("headers")
 	if len(t.fields) != len(t.headers) {
 		return singleConfigError("headers", invalidConfigValue("headers", props["headers"],
@@ -100,9 +100,9 @@ func (t *headerFrom) name() string {
 func (t *headerFrom) Apply(r *connect.Record) (*connect.Record, error) {
 	schema, v := t.side.get(r)
 	if schema == nil {
-		m, ok := v.(map[string]any)
-		if !ok || m == nil {
-			return nil, wrongShapeError(t.name(), t.side, nil, v)
+		m, err := requireMap(t.name(), t.side, v)
+		if err != nil {
+			return nil, err
 		}
 		for i, f := range t.fields {
 			r.Headers.Add(t.headers[i], nil, m[f])
@@ -114,9 +114,9 @@ func (t *headerFrom) Apply(r *connect.Record) (*connect.Record, error) {
 		}
 		return r, nil
 	}
-	st, ok := v.(*connect.Struct)
-	if !ok || st == nil {
-		return nil, wrongShapeError(t.name(), t.side, schema, v)
+	st, err := requireStruct(t.name(), t.side, v)
+	if err != nil {
+		return nil, err
 	}
 	plan, err := t.plan(st.Schema())
 	if err != nil {

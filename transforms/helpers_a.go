@@ -4,8 +4,6 @@ package transforms
 // ReplaceField, SetSchemaMetadata and TimestampConverter.
 
 import (
-	"fmt"
-
 	"github.com/sluicehq/sluice/config"
 	"github.com/sluicehq/sluice/connect"
 )
@@ -25,41 +23,6 @@ func variantNameA(base string, s side) string {
 		return base + "$Key"
 	}
 	return base + "$Value"
-}
-
-// describeA names a value's type for error messages.
-func describeA(v any) string {
-	switch v.(type) {
-	case nil:
-		return "null"
-	case *connect.Struct:
-		return "Struct"
-	case map[string]any:
-		return "map[string]any"
-	case map[any]any:
-		return "map[any]any"
-	case []any:
-		return "[]any"
-	}
-	return fmt.Sprintf("%T", v)
-}
-
-// requireStructA returns a schema'd key or value as a Struct, or a data
-// error naming the transform, the side and what was found.
-func requireStructA(name string, s side, v any) (*connect.Struct, error) {
-	if st, ok := v.(*connect.Struct); ok && st != nil {
-		return st, nil
-	}
-	return nil, connect.DataErrorf("%s: the record %s has a schema, so it must be a Struct, found %s", name, s, describeA(v))
-}
-
-// requireMapA returns a schemaless key or value as a map, or a data error
-// naming the transform, the side and what was found.
-func requireMapA(name string, s side, v any) (map[string]any, error) {
-	if m, ok := v.(map[string]any); ok && m != nil {
-		return m, nil
-	}
-	return nil, connect.DataErrorf("%s: the record %s has no schema, so it must be a map[string]any, found %s", name, s, describeA(v))
 }
 
 // fieldA returns field i of st: its default when it is null and
@@ -115,47 +78,4 @@ func schemalessTypeA(v any) (connect.Type, bool) {
 		return connect.TypeStruct, true
 	}
 	return 0, false
-}
-
-// planCacheA remembers what a transform derived from an input schema when
-// that is more than an output schema (the output schema with a per-field
-// plan). Like schemaCache, it looks up by pointer, then by equality, and
-// forgets everything when it holds cacheSize entries.
-type planCacheA[P any] struct {
-	entries []planEntryA[P]
-}
-
-type planEntryA[P any] struct {
-	in   *connect.Schema
-	plan P
-}
-
-// derive returns the plan for in, calling build on a miss. An error from
-// build is returned and nothing is cached.
-func (c *planCacheA[P]) derive(in *connect.Schema, build func(*connect.Schema) (P, error)) (P, error) {
-	for i := range c.entries {
-		if c.entries[i].in == in {
-			return c.entries[i].plan, nil
-		}
-	}
-	for i := range c.entries {
-		if c.entries[i].in.Equal(in) {
-			p := c.entries[i].plan
-			c.put(in, p)
-			return p, nil
-		}
-	}
-	p, err := build(in)
-	if err != nil {
-		return p, err
-	}
-	c.put(in, p)
-	return p, nil
-}
-
-func (c *planCacheA[P]) put(in *connect.Schema, p P) {
-	if len(c.entries) >= cacheSize {
-		c.entries = c.entries[:0]
-	}
-	c.entries = append(c.entries, planEntryA[P]{in: in, plan: p})
 }

@@ -10,29 +10,7 @@ import (
 	"strings"
 
 	"github.com/sluicehq/sluice/config"
-	"github.com/sluicehq/sluice/connect"
 )
-
-// foundTypeName names a value's Go type for error messages: "null" for
-// nil, the Go type otherwise.
-func foundTypeName(v any) string {
-	if v == nil {
-		return "null"
-	}
-	return fmt.Sprintf("%T", v)
-}
-
-// wrongShapeError is the error for a key or value that a transform cannot work
-// on: it names the transform, the side, what was expected and what was
-// found, and matches connect.ErrData.
-func wrongShapeError(transform string, s side, schema *connect.Schema, found any) error {
-	if schema == nil {
-		return connect.DataErrorf("%s: the record %s has no schema, so it must be a map[string]any, found %s",
-			transform, s, foundTypeName(found))
-	}
-	return connect.DataErrorf("%s: the record %s has schema %v, so it must be a non-null *connect.Struct, found %s",
-		transform, s, schema, foundTypeName(found))
-}
 
 // invalidConfigValue words a problem with a config value the way config.Def
 // does, for the checks a Def cannot express (two keys that must agree, a
@@ -91,45 +69,6 @@ func compileWholeMatch(pattern string) (*regexp.Regexp, error) {
 		return nil, err
 	}
 	return regexp.Compile(`\A(?:` + pattern + `)\z`)
-}
-
-// schemaDerivedCache remembers what a transform derived from an input schema
-// (an output schema with the field indexes it needs), like schemaCache
-// but holding any T. It looks up by pointer first, then by equality, and
-// forgets everything when full.
-type schemaDerivedCache[T any] struct {
-	entries []schemaDerivedEntry[T]
-}
-
-type schemaDerivedEntry[T any] struct {
-	in  *connect.Schema
-	out T
-}
-
-// get returns what was derived from in, if cached.
-func (c *schemaDerivedCache[T]) get(in *connect.Schema) (T, bool) {
-	for i := range c.entries {
-		if c.entries[i].in == in {
-			return c.entries[i].out, true
-		}
-	}
-	for i := range c.entries {
-		if c.entries[i].in.Equal(in) {
-			out := c.entries[i].out
-			c.put(in, out)
-			return out, true
-		}
-	}
-	var zero T
-	return zero, false
-}
-
-// put remembers out as derived from in.
-func (c *schemaDerivedCache[T]) put(in *connect.Schema, out T) {
-	if len(c.entries) >= cacheSize {
-		c.entries = c.entries[:0]
-	}
-	c.entries = append(c.entries, schemaDerivedEntry[T]{in: in, out: out})
 }
 
 // javaReplacement is a replacement string in the syntax of Java's

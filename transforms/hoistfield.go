@@ -21,7 +21,7 @@ type hoistField struct {
 	name  string
 	field string
 
-	schemas schemaCache
+	schemas schemaCache[*connect.Schema]
 }
 
 var hoistFieldDef = config.NewDef(
@@ -45,7 +45,7 @@ func (t *hoistField) Configure(props map[string]string) error {
 		return err
 	}
 	t.field = v.String("field")
-	t.schemas = schemaCache{}
+	t.schemas = schemaCache[*connect.Schema]{}
 	return nil
 }
 

@@ -39,7 +39,7 @@ type insertField struct {
 	staticValue                                 any // the boxed static.value, or nil
 	withDefault                                 bool
 
-	schemas schemaCache
+	schemas schemaCache[*connect.Schema]
 
 	// The last topic seen and its boxed form, so that a stream of one
 	// topic boxes it once.
@@ -119,7 +119,7 @@ func (t *insertField) Configure(props map[string]string) error {
 		t.staticValue = v.String("static.value")
 	}
 	t.withDefault = v.Bool("replace.null.with.default")
-	t.schemas = schemaCache{}
+	t.schemas = schemaCache[*connect.Schema]{}
 	return nil
 }
 
@@ -134,14 +134,14 @@ func (t *insertField) Apply(r *connect.Record) (*connect.Record, error) {
 			t.name, t.offset.name)
 	}
 	if schema == nil {
-		m, err := requireMapA(t.name, t.side, value)
+		m, err := requireMap(t.name, t.side, value)
 		if err != nil {
 			return nil, err
 		}
 		t.insertSchemaless(r, m)
 		return r, nil
 	}
-	st, err := requireStructA(t.name, t.side, value)
+	st, err := requireStruct(t.name, t.side, value)
 	if err != nil {
 		return nil, err
 	}

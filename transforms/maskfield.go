@@ -158,7 +158,7 @@ func (t *maskField) Apply(r *connect.Record) (*connect.Record, error) {
 		return r, nil
 	}
 	if schema == nil {
-		m, err := requireMapA(t.name, t.side, value)
+		m, err := requireMap(t.name, t.side, value)
 		if err != nil {
 			return nil, err
 		}
@@ -183,7 +183,7 @@ func (t *maskField) Apply(r *connect.Record) (*connect.Record, error) {
 		}
 		return r, nil
 	}
-	st, err := requireStructA(t.name, t.side, value)
+	st, err := requireStruct(t.name, t.side, value)
 	if err != nil {
 		return nil, err
 	}
@@ -257,7 +257,7 @@ func (t *maskField) masked(field string, fs *connect.Schema, v any) (any, error)
 		}
 	default:
 		return nil, connect.DataErrorf("%s: cannot mask field %q of type %s with the custom replacement %q",
-			t.name, field, describeA(v), rp.text)
+			t.name, field, describeValue(v), rp.text)
 	}
 	if err != nil {
 		return nil, connect.DataErrorf("%s: cannot mask field %q: %v", t.name, field, err)
@@ -300,7 +300,7 @@ func (t *maskField) zero(field string, fs *connect.Schema, v any) (any, error) {
 	case map[any]any:
 		return map[any]any{}, nil
 	}
-	return nil, connect.DataErrorf("%s: cannot mask field %q of type %s", t.name, field, describeA(v))
+	return nil, connect.DataErrorf("%s: cannot mask field %q of type %s", t.name, field, describeValue(v))
 }
 
 // Close does nothing.

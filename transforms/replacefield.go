@@ -34,7 +34,7 @@ type replaceField struct {
 	renames          []replaceRename
 	withDefault      bool
 
-	plans planCacheA[replacePlan]
+	plans schemaCache[replacePlan]
 	// moved and present hold the renamed map entries while they move.
 	moved   []any
 	present []bool
@@ -116,7 +116,7 @@ func (t *replaceField) Configure(props map[string]string) error {
 		t.renames = append(t.renames, rn)
 	}
 	t.withDefault = v.Bool("replace.null.with.default")
-	t.plans = planCacheA[replacePlan]{}
+	t.plans = schemaCache[replacePlan]{}
 	t.moved, t.present = make([]any, len(t.renames)), make([]bool, len(t.renames))
 	return nil
 }
@@ -143,14 +143,14 @@ func (t *replaceField) Apply(r *connect.Record) (*connect.Record, error) {
 		return r, nil
 	}
 	if schema == nil {
-		m, err := requireMapA(t.name, t.side, value)
+		m, err := requireMap(t.name, t.side, value)
 		if err != nil {
 			return nil, err
 		}
 		t.applyMap(m)
 		return r, nil
 	}
-	st, err := requireStructA(t.name, t.side, value)
+	st, err := requireStruct(t.name, t.side, value)
 	if err != nil {
 		return nil, err
 	}

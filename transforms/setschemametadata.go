@@ -26,7 +26,7 @@ type setSchemaMetadata struct {
 	version     *int
 	withDefault bool
 
-	schemas schemaCache
+	schemas schemaCache[*connect.Schema]
 }
 
 var setSchemaMetadataDef = config.NewDef(
@@ -67,7 +67,7 @@ func (t *setSchemaMetadata) Configure(props map[string]string) error {
 		return errs
 	}
 	t.withDefault = v.Bool("replace.null.with.default")
-	t.schemas = schemaCache{}
+	t.schemas = schemaCache[*connect.Schema]{}
 	return nil
 }
 
@@ -78,7 +78,7 @@ func (t *setSchemaMetadata) Apply(r *connect.Record) (*connect.Record, error) {
 		if value == nil {
 			return r, nil
 		}
-		return nil, connect.DataErrorf("%s: the record %s has no schema, found %s", t.name, t.side, describeA(value))
+		return nil, connect.DataErrorf("%s: the record %s has no schema, found %s", t.name, t.side, describeValue(value))
 	}
 	out, _ := t.schemas.derive(schema, t.buildSchema)
 	st, ok := value.(*connect.Struct)

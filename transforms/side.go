@@ -1,6 +1,8 @@
 package transforms
 
 import (
+	"fmt"
+
 	"github.com/sluicehq/sluice/connect"
 )
 
@@ -46,4 +48,39 @@ func kafkaName(name string) string { return "org.apache.kafka.connect.transforms
 func registerKV(name string, newFn func(side) connect.Transformation) {
 	connect.RegisterTransformation(name+"$Key", func() connect.Transformation { return newFn(keySide) }, kafkaName(name+"$Key"))
 	connect.RegisterTransformation(name+"$Value", func() connect.Transformation { return newFn(valueSide) }, kafkaName(name+"$Value"))
+}
+
+// describeValue names a value's type for error messages.
+func describeValue(v any) string {
+	switch v.(type) {
+	case nil:
+		return "null"
+	case *connect.Struct:
+		return "Struct"
+	case map[string]any:
+		return "map[string]any"
+	case map[any]any:
+		return "map[any]any"
+	case []any:
+		return "[]any"
+	}
+	return fmt.Sprintf("%T", v)
+}
+
+// requireStruct returns a schema'd key or value as a Struct, or a data
+// error naming the transform, the side and what was found.
+func requireStruct(name string, s side, v any) (*connect.Struct, error) {
+	if st, ok := v.(*connect.Struct); ok && st != nil {
+		return st, nil
+	}
+	return nil, connect.DataErrorf("%s: the record %s has a schema, so it must be a Struct, found %s", name, s, describeValue(v))
+}
+
+// requireMap returns a schemaless key or value as a map, or a data error
+// naming the transform, the side and what was found.
+func requireMap(name string, s side, v any) (map[string]any, error) {
+	if m, ok := v.(map[string]any); ok && m != nil {
+		return m, nil
+	}
+	return nil, connect.DataErrorf("%s: the record %s has no schema, so it must be a map[string]any, found %s", name, s, describeValue(v))
 }

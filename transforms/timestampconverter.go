@@ -56,7 +56,7 @@ type timestampConverter struct {
 	precision   string
 	withDefault bool
 
-	plans planCacheA[timestampPlan]
+	plans schemaCache[timestampPlan]
 }
 
 // timestampPlan is what TimestampConverter derives from one struct
@@ -140,7 +140,7 @@ func (t *timestampConverter) Configure(props map[string]string) error {
 			"TimestampConverter requires format option to be specified when using string timestamps")
 		return errs
 	}
-	t.plans = planCacheA[timestampPlan]{}
+	t.plans = schemaCache[timestampPlan]{}
 	return nil
 }
 
@@ -163,7 +163,7 @@ func (t *timestampConverter) Apply(r *connect.Record) (*connect.Record, error) {
 			t.side.set(r, nil, out)
 			return r, nil
 		}
-		m, err := requireMapA(t.name, t.side, value)
+		m, err := requireMap(t.name, t.side, value)
 		if err != nil {
 			return nil, err
 		}
@@ -200,7 +200,7 @@ func (t *timestampConverter) Apply(r *connect.Record) (*connect.Record, error) {
 		t.side.set(r, p.schema, nil)
 		return r, nil
 	}
-	st, err := requireStructA(t.name, t.side, value)
+	st, err := requireStruct(t.name, t.side, value)
 	if err != nil {
 		return nil, err
 	}
@@ -317,7 +317,7 @@ func (t *timestampConverter) inferType(v any) (string, error) {
 		return tsString, nil
 	}
 	return "", connect.DataErrorf("%s: the record %s holds a %s, which is not a timestamp (time.Time, int64 or string)",
-		t.name, t.side, describeA(v))
+		t.name, t.side, describeValue(v))
 }
 
 // convert converts v, a timestamp of type from, to the target type.
@@ -360,7 +360,7 @@ func (t *timestampConverter) toTime(v any, from string) (time.Time, error) {
 	case tsString:
 		s, ok := v.(string)
 		if !ok {
-			return time.Time{}, fmt.Errorf("expected a string timestamp, found %s", describeA(v))
+			return time.Time{}, fmt.Errorf("expected a string timestamp, found %s", describeValue(v))
 		}
 		if t.layout == "" {
 			return time.Time{}, errors.New("format must be set to parse string timestamps")
@@ -373,7 +373,7 @@ func (t *timestampConverter) toTime(v any, from string) (time.Time, error) {
 	case tsUnix:
 		n, ok := v.(int64)
 		if !ok {
-			return time.Time{}, fmt.Errorf("expected a Unix timestamp (int64), found %s", describeA(v))
+			return time.Time{}, fmt.Errorf("expected a Unix timestamp (int64), found %s", describeValue(v))
 		}
 		switch t.precision {
 		case tsSeconds:
@@ -387,7 +387,7 @@ func (t *timestampConverter) toTime(v any, from string) (time.Time, error) {
 	}
 	tm, ok := v.(time.Time)
 	if !ok {
-		return time.Time{}, fmt.Errorf("expected a %s (time.Time), found %s", from, describeA(v))
+		return time.Time{}, fmt.Errorf("expected a %s (time.Time), found %s", from, describeValue(v))
 	}
 	return tm, nil
 }

@@ -23,7 +23,7 @@ type valueToKey struct {
 	fields      []string
 	withDefault bool
 
-	plans schemaDerivedCache[*valueToKeyPlan]
+	plans schemaCache[*valueToKeyPlan]
 }
 
 // valueToKeyPlan is the key schema derived from one value schema, and the
@@ -54,7 +54,7 @@ func (t *valueToKey) Configure(props map[string]string) error {
 	if err != nil {
 		return err
 	}
-	t.plans = schemaDerivedCache[*valueToKeyPlan]{}
+	t.plans = schemaCache[*valueToKeyPlan]{}
 	t.fields = v.List("fields")
 	t.withDefault = v.Bool("replace.null.with.default")
 	return nil
@@ -63,9 +63,9 @@ func (t *valueToKey) Configure(props map[string]string) error {
 // Apply sets the key.
 func (t *valueToKey) Apply(r *connect.Record) (*connect.Record, error) {
 	if r.ValueSchema == nil {
-		m, ok := r.Value.(map[string]any)
-		if !ok || m == nil {
-			return nil, wrongShapeError("ValueToKey", valueSide, nil, r.Value)
+		m, err := requireMap("ValueToKey", valueSide, r.Value)
+		if err != nil {
+			return nil, err
 		}
 		key := make(map[string]any, len(t.fields))
 		for _, f := range t.fields {
@@ -74,9 +74,9 @@ func (t *valueToKey) Apply(r *connect.Record) (*connect.Record, error) {
 		r.KeySchema, r.Key = nil, key
 		return r, nil
 	}
-	st, ok := r.Value.(*connect.Struct)
-	if !ok || st == nil {
-		return nil, wrongShapeError("ValueToKey", valueSide, r.ValueSchema, r.Value)
+	st, err := requireStruct("ValueToKey", valueSide, r.Value)
+	if err != nil {
+		return nil, err
 	}
 	plan, err := t.plan(st.Schema())
 	if err != nil {

@@ -79,7 +79,7 @@ func TestValueToKeyDataErrors(t *testing.T) {
 		{"field missing from the schema", schema, structOf(t, schema, int32(1)), []string{"ValueToKey", `field "not_exist"`}},
 		{"schemaless tombstone", nil, nil, []string{"ValueToKey", "value", "null"}},
 		{"schema'd tombstone", schema, nil, []string{"ValueToKey", "Struct", "null"}},
-		{"schemaless value that is not a map", nil, []any{1}, []string{"[]interface {}"}},
+		{"schemaless value that is not a map", nil, []any{1}, []string{"map[string]any", "found []any"}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
