@@ -26,8 +26,12 @@ bench:
 fuzz:
 	@set -e; for spec in \
 		"./connect/converters/ FuzzJSONToConnectData" \
+		"./connect/converters/ FuzzParseHeaderValue" \
+		"./connect/ FuzzParseDecimal" \
+		"./connect/ FuzzDecimalBytes" \
 		"./config/ FuzzParseProperties" \
-		"./config/ FuzzResolve"; do \
+		"./config/ FuzzResolve" \
+		"./config/ FuzzDefParse"; do \
 		set -- $$spec; \
 		echo "fuzz $$2"; \
 		$(GO) test -run='^$$' -fuzz="^$$2$$" -fuzztime=$(FUZZTIME) $$1; \
