@@ -11,11 +11,29 @@ import (
 	"github.com/sluicehq/sluice/connect"
 )
 
-// MessageProducer sends one message to Kafka and calls onAck once, when
-// the broker has it (nil) or it cannot be sent (an error). The runtime's
-// Kafka producer implements it.
-type MessageProducer interface {
-	Produce(topic string, key, value []byte, headers []RawHeader, ts time.Time, onAck func(error)) error
+// ProducerRecord is a record ready for Kafka: its bytes and where they
+// go.
+type ProducerRecord struct {
+	Topic string
+	// Partition is the partition to write to, or -1 for the producer's
+	// partitioner to choose.
+	Partition int32
+	Key       []byte
+	Value     []byte
+	Headers   []RawHeader
+	// Timestamp is the record's time; the zero Time lets the broker set
+	// it.
+	Timestamp time.Time
+}
+
+// Producer sends records to Kafka. Produce calls onAck exactly once per
+// record it accepted, when the broker has the record (err nil, with its
+// partition and offset) or it cannot be delivered; acks of one partition
+// come in the order of Produce calls. Flush waits for every outstanding
+// ack. The Kafka client wrapper in connect/kafka implements it.
+type Producer interface {
+	Produce(r *ProducerRecord, onAck func(err error, partition int32, offset int64)) error
+	Flush(ctx context.Context) error
 }
 
 // The __connect.errors.* context headers of dead-lettered records, as
@@ -40,7 +58,7 @@ const (
 // once the broker has the record, so the runtime never commits the
 // offset of a skipped record that is not safe in the queue.
 type DLQReporter struct {
-	Producer       MessageProducer
+	Producer       Producer
 	Topic          string
 	ContextHeaders bool
 }
@@ -58,7 +76,8 @@ func (d *DLQReporter) Report(ctx context.Context, f Failure) error {
 		headers = appendContextHeaders(headers, f)
 	}
 	acked := make(chan error, 1)
-	if err := d.Producer.Produce(d.Topic, o.Key, o.Value, headers, o.Timestamp, func(err error) { acked <- err }); err != nil {
+	rec := &ProducerRecord{Topic: d.Topic, Partition: -1, Key: o.Key, Value: o.Value, Headers: headers, Timestamp: o.Timestamp}
+	if err := d.Producer.Produce(rec, func(err error, _ int32, _ int64) { acked <- err }); err != nil {
 		return fmt.Errorf("dead letter queue %s: %w", d.Topic, err)
 	}
 	select {

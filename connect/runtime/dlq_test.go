@@ -27,15 +27,17 @@ type sentMessage struct {
 	ts         time.Time
 }
 
-func (m *memProducer) Produce(topic string, key, value []byte, headers []RawHeader, ts time.Time, onAck func(error)) error {
-	m.sent = append(m.sent, sentMessage{topic, key, value, headers, ts})
+func (m *memProducer) Produce(r *ProducerRecord, onAck func(error, int32, int64)) error {
+	m.sent = append(m.sent, sentMessage{r.Topic, r.Key, r.Value, r.Headers, r.Timestamp})
 	if m.async {
-		go onAck(m.fail)
+		go onAck(m.fail, 0, int64(len(m.sent)-1))
 	} else {
-		onAck(m.fail)
+		onAck(m.fail, 0, int64(len(m.sent)-1))
 	}
 	return nil
 }
+
+func (m *memProducer) Flush(context.Context) error { return nil }
 
 func header(h []RawHeader, key string) (string, bool) {
 	for _, x := range h {
@@ -127,13 +129,13 @@ func TestDLQReporterIgnoresSourceRecordsAndAnEmptyTopic(t *testing.T) {
 func TestOperatorSkipsIntoTheDLQ(t *testing.T) {
 	p := &memProducer{}
 	o := NewOperator(ErrorPolicy{TolerateAll: true}, &DLQReporter{Producer: p, Topic: "dlq"})
-	err := o.Execute(context.Background(), Failure{Stage: StageTransformation, Original: &Original{Topic: "t", Value: []byte("v")}},
+	err := o.Execute(context.Background(), &Failure{Stage: StageTransformation, Original: &Original{Topic: "t", Value: []byte("v")}},
 		func() error { return connect.DataErrorf("cannot cast") })
 	if !errors.Is(err, ErrSkipped) || len(p.sent) != 1 {
 		t.Fatalf("err %v, sent %d", err, len(p.sent))
 	}
 	p.fail = errors.New("broker gone")
-	err = o.Execute(context.Background(), Failure{Stage: StageTransformation, Original: &Original{Topic: "t"}},
+	err = o.Execute(context.Background(), &Failure{Stage: StageTransformation, Original: &Original{Topic: "t"}},
 		func() error { return connect.DataErrorf("cannot cast") })
 	if err == nil || errors.Is(err, ErrSkipped) || !strings.Contains(err.Error(), "broker gone") {
 		t.Fatalf("a record the DLQ did not take must fail the task, not be skipped: %v", err)

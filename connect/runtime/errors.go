@@ -220,9 +220,10 @@ func (o *Operator) backoff(attempt int) time.Duration {
 // nil when fn succeeded, ErrSkipped when fn failed but the failure was
 // tolerated and reported (the caller drops the record), and otherwise an
 // error naming the stage and plugin, which fails the task. f describes the
-// record for the reporters; Execute fills in its Stage, Plugin and Err.
-// A cancelled ctx ends the retries with ctx's error.
-func (o *Operator) Execute(ctx context.Context, f Failure, fn func() error) error {
+// record for the reporters, who get a copy with Err set; fn may refine
+// f.Plugin before it returns its error (a chain names the transformation
+// that failed). A cancelled ctx ends the retries with ctx's error.
+func (o *Operator) Execute(ctx context.Context, f *Failure, fn func() error) error {
 	start := o.now()
 	for attempt := 0; ; attempt++ {
 		err := fn()
@@ -243,7 +244,7 @@ func (o *Operator) Execute(ctx context.Context, f Failure, fn func() error) erro
 				continue
 			}
 		}
-		return o.fail(ctx, f, err, attempt)
+		return o.fail(ctx, *f, err, attempt)
 	}
 }
 

@@ -71,7 +71,7 @@ func TestOperatorTolerance(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			rec := &recorder{}
 			o, _ := newTestOperator(tc.policy, rec)
-			err := o.Execute(context.Background(), Failure{Stage: tc.stage, Plugin: "Cast$Value"}, func() error { return bad })
+			err := o.Execute(context.Background(), &Failure{Stage: tc.stage, Plugin: "Cast$Value"}, func() error { return bad })
 			if tc.wantSkip {
 				if !errors.Is(err, ErrSkipped) {
 					t.Fatalf("err = %v, want ErrSkipped", err)
@@ -93,7 +93,7 @@ func TestOperatorTolerance(t *testing.T) {
 func TestOperatorRetriesRetriableFailuresWithBackoff(t *testing.T) {
 	o, slept := newTestOperator(ErrorPolicy{RetryTimeout: 10 * time.Second, MaxDelay: 2 * time.Second})
 	calls := 0
-	err := o.Execute(context.Background(), Failure{Stage: StageTaskPut, Plugin: "jdbc"}, func() error {
+	err := o.Execute(context.Background(), &Failure{Stage: StageTaskPut, Plugin: "jdbc"}, func() error {
 		calls++
 		if calls < 4 {
 			return connect.Retriable(errors.New("database down"))
@@ -113,7 +113,7 @@ func TestOperatorRetriesRetriableFailuresWithBackoff(t *testing.T) {
 
 func TestOperatorGivesUpAtTheRetryTimeout(t *testing.T) {
 	o, slept := newTestOperator(ErrorPolicy{RetryTimeout: time.Second, MaxDelay: time.Minute})
-	err := o.Execute(context.Background(), Failure{Stage: StageTaskPut, Plugin: "jdbc"}, func() error {
+	err := o.Execute(context.Background(), &Failure{Stage: StageTaskPut, Plugin: "jdbc"}, func() error {
 		return connect.Retriable(errors.New("database down"))
 	})
 	if err == nil || !strings.Contains(err.Error(), "retries") || !connect.IsRetriable(err) {
@@ -140,7 +140,7 @@ func TestOperatorDoesNotRetryWithoutTimeoutOrForNonRetriable(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			o, slept := newTestOperator(tc.policy)
 			calls := 0
-			_ = o.Execute(context.Background(), Failure{Stage: StageTaskPut}, func() error { calls++; return tc.err })
+			_ = o.Execute(context.Background(), &Failure{Stage: StageTaskPut}, func() error { calls++; return tc.err })
 			if calls != 1 || len(*slept) != 0 {
 				t.Fatalf("%d calls, %d waits", calls, len(*slept))
 			}
@@ -152,7 +152,7 @@ func TestOperatorStopsRetryingWhenCancelled(t *testing.T) {
 	o := NewOperator(ErrorPolicy{RetryTimeout: -1, MaxDelay: time.Hour})
 	ctx, cancel := context.WithCancel(context.Background())
 	cancel()
-	err := o.Execute(ctx, Failure{Stage: StageKafkaProduce}, func() error { return connect.Retriable(errors.New("broker down")) })
+	err := o.Execute(ctx, &Failure{Stage: StageKafkaProduce}, func() error { return connect.Retriable(errors.New("broker down")) })
 	if !errors.Is(err, context.Canceled) {
 		t.Fatalf("err = %v", err)
 	}

@@ -1,0 +1,322 @@
+package runtime
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"sync"
+	"time"
+
+	"github.com/sluicehq/sluice/connect"
+	"github.com/sluicehq/sluice/transforms"
+)
+
+// SourceTaskConfig is what a source task needs to run: the task itself,
+// its config, and the configured parts of the pipeline between it and
+// Kafka.
+type SourceTaskConfig struct {
+	ID    TaskID
+	Task  connect.SourceTask
+	Props map[string]string
+
+	Chain           *transforms.Chain
+	KeyConverter    connect.Converter
+	ValueConverter  connect.Converter
+	HeaderConverter connect.HeaderConverter
+	// KeyConverterName and the others name the plugins in errors.
+	KeyConverterName, ValueConverterName, HeaderConverterName string
+
+	Producer Producer
+	Offsets  OffsetStore
+	Operator *Operator
+	// EnsureTopic is called once per topic the task writes to, before the
+	// first record goes there (topic creation on demand). Optional.
+	EnsureTopic func(ctx context.Context, topic string) error
+	// FlushInterval is offset.flush.interval.ms; 0 means 60 s.
+	FlushInterval time.Duration
+	// FlushTimeout bounds the wait for acks when offsets are committed on
+	// stop (offset.flush.timeout.ms); 0 means 5 s.
+	FlushTimeout time.Duration
+	Logger       *slog.Logger
+}
+
+// sourceTaskContext is the connect.SourceTaskContext the runtime gives a
+// source task.
+type sourceTaskContext struct{ reader connect.OffsetReader }
+
+func (c sourceTaskContext) Offsets() connect.OffsetReader { return c.reader }
+
+// RunSourceTask runs a source task until ctx is done or the task fails:
+// poll, transform, convert, produce; a record's source offset is
+// committed (every FlushInterval, and on stop) only once the broker has
+// acknowledged it and every earlier record of its source partition.
+//
+// A cancelled ctx is a clean stop: the task is stopped, outstanding
+// records are flushed within FlushTimeout and what Kafka has is
+// committed; RunSourceTask then returns nil. A failure (a record that
+// fails with errors.tolerance=none, a failed Poll, a produce the broker
+// refuses) stops the task the same way, commits what is safe, and
+// returns the error, which the caller shows in the task's status.
+func RunSourceTask(ctx context.Context, cfg SourceTaskConfig) error {
+	w := &sourceWorker{cfg: cfg, submitted: NewSubmittedRecords(), topics: map[string]bool{},
+		unstored: map[string]CommittableOffset{}}
+	if w.cfg.FlushInterval <= 0 {
+		w.cfg.FlushInterval = time.Minute
+	}
+	if w.cfg.FlushTimeout <= 0 {
+		w.cfg.FlushTimeout = 5 * time.Second
+	}
+	if w.cfg.Logger == nil {
+		w.cfg.Logger = slog.Default()
+	}
+	w.log = w.cfg.Logger.With("connector", cfg.ID.Connector, "task", cfg.ID.Task)
+	return w.run(ctx)
+}
+
+type sourceWorker struct {
+	cfg       SourceTaskConfig
+	log       *slog.Logger
+	submitted *SubmittedRecords
+	topics    map[string]bool
+
+	failMu  sync.Mutex
+	failErr error // the first asynchronous failure (a refused produce)
+	failed  chan struct{}
+
+	commits  sync.Mutex                   // one offset commit at a time
+	unstored map[string]CommittableOffset // committable offsets not yet stored, by PartitionKey
+}
+
+func (w *sourceWorker) fail(err error) {
+	w.failMu.Lock()
+	defer w.failMu.Unlock()
+	if w.failErr == nil {
+		w.failErr = err
+		close(w.failed)
+	}
+}
+
+func (w *sourceWorker) asyncErr() error {
+	w.failMu.Lock()
+	defer w.failMu.Unlock()
+	return w.failErr
+}
+
+func (w *sourceWorker) run(ctx context.Context) error {
+	w.failed = make(chan struct{})
+	taskCtx := sourceTaskContext{reader: storeOffsetReader{ctx: ctx, store: w.cfg.Offsets, connector: w.cfg.ID.Connector}}
+	if err := w.cfg.Task.Start(taskCtx, w.cfg.Props); err != nil {
+		return fmt.Errorf("source task %s failed to start: %w", w.cfg.ID, err)
+	}
+	w.log.Info("source task started")
+
+	pollCtx, stopPolling := context.WithCancel(ctx)
+	defer stopPolling()
+	go func() {
+		// Poll may block; a failure elsewhere must end it too.
+		select {
+		case <-w.failed:
+			stopPolling()
+		case <-pollCtx.Done():
+		}
+	}()
+
+	committerDone := make(chan struct{})
+	go w.commitPeriodically(pollCtx, committerDone)
+
+	loopErr := w.loop(pollCtx)
+	stopPolling()
+	<-committerDone
+
+	if err := w.cfg.Task.Stop(); err != nil {
+		w.log.Warn("source task did not stop cleanly", "error", err)
+	}
+	// Flush what is in flight and commit what Kafka has. This runs on a
+	// fresh context: the task's is already done.
+	stopCtx, cancel := context.WithTimeout(context.Background(), w.cfg.FlushTimeout)
+	defer cancel()
+	if err := w.cfg.Producer.Flush(stopCtx); err != nil {
+		w.log.Warn("producer flush on stop", "error", err)
+	}
+	commitErr := w.commitOffsets(stopCtx)
+
+	if loopErr == nil {
+		loopErr = w.asyncErr()
+	}
+	if loopErr == nil && commitErr != nil {
+		loopErr = commitErr
+	}
+	if loopErr != nil {
+		w.log.Error("source task failed", "error", loopErr)
+		return loopErr
+	}
+	w.log.Info("source task stopped")
+	return nil
+}
+
+// loop polls and sends until ctx is done or a record fails the task.
+func (w *sourceWorker) loop(ctx context.Context) error {
+	for {
+		if ctx.Err() != nil {
+			return w.asyncErr()
+		}
+		var records []*connect.Record
+		err := w.cfg.Operator.Execute(ctx, &Failure{Task: w.cfg.ID, Stage: StageTaskPoll, Plugin: w.cfg.ID.Connector}, func() error {
+			var perr error
+			records, perr = w.cfg.Task.Poll(ctx)
+			return perr
+		})
+		if err != nil {
+			if ctx.Err() != nil {
+				return w.asyncErr()
+			}
+			return err
+		}
+		for _, r := range records {
+			if err := w.send(ctx, r); err != nil {
+				return err
+			}
+		}
+	}
+}
+
+// send takes one polled record through transforms and converters to the
+// producer. A record that is filtered out or skipped by
+// errors.tolerance=all counts as processed: its offset may be committed.
+func (w *sourceWorker) send(ctx context.Context, r *connect.Record) error {
+	partition, offset := r.SourcePartition, r.SourceOffset
+	f := Failure{Task: w.cfg.ID, Record: r}
+
+	var out *connect.Record
+	f.Stage, f.Plugin = StageTransformation, "transforms"
+	err := w.cfg.Operator.Execute(ctx, &f, func() error {
+		var terr error
+		out, terr = w.cfg.Chain.Apply(r)
+		var te *transforms.TransformError
+		if errors.As(terr, &te) {
+			f.Plugin = te.Type
+		}
+		return terr
+	})
+	if errors.Is(err, ErrSkipped) || (err == nil && out == nil) {
+		w.submitted.Submit(partition, offset).Ack()
+		return nil
+	}
+	if err != nil {
+		return err
+	}
+
+	pr := &ProducerRecord{Topic: out.Topic, Partition: -1, Timestamp: out.Timestamp}
+	if out.Partition != nil {
+		pr.Partition = *out.Partition
+	}
+	f.Record = out
+	steps := []struct {
+		stage  Stage
+		plugin string
+		fn     func() error
+	}{
+		{StageKeyConverter, w.cfg.KeyConverterName, func() (err error) {
+			pr.Key, err = w.cfg.KeyConverter.FromConnectData(out.Topic, out.Headers, out.KeySchema, out.Key)
+			return err
+		}},
+		{StageValueConverter, w.cfg.ValueConverterName, func() (err error) {
+			pr.Value, err = w.cfg.ValueConverter.FromConnectData(out.Topic, out.Headers, out.ValueSchema, out.Value)
+			return err
+		}},
+		{StageHeaderConverter, w.cfg.HeaderConverterName, func() error {
+			pr.Headers = pr.Headers[:0]
+			for _, h := range out.Headers {
+				b, err := w.cfg.HeaderConverter.FromConnectHeader(out.Topic, h.Key, h.Schema, h.Value)
+				if err != nil {
+					return fmt.Errorf("header %q: %w", h.Key, err)
+				}
+				pr.Headers = append(pr.Headers, RawHeader{Key: h.Key, Value: b})
+			}
+			return nil
+		}},
+	}
+	for _, s := range steps {
+		f.Stage, f.Plugin = s.stage, s.plugin
+		if err := w.cfg.Operator.Execute(ctx, &f, s.fn); err != nil {
+			if errors.Is(err, ErrSkipped) {
+				w.submitted.Submit(partition, offset).Ack()
+				return nil
+			}
+			return err
+		}
+	}
+
+	if !w.topics[out.Topic] && w.cfg.EnsureTopic != nil {
+		if err := w.cfg.EnsureTopic(ctx, out.Topic); err != nil {
+			return fmt.Errorf("source task %s: topic %s: %w", w.cfg.ID, out.Topic, err)
+		}
+	}
+	w.topics[out.Topic] = true
+
+	sub := w.submitted.Submit(partition, offset)
+	committer, _ := w.cfg.Task.(connect.RecordCommitter)
+	err = w.cfg.Producer.Produce(pr, func(err error, p int32, o int64) {
+		if err != nil {
+			w.fail(fmt.Errorf("source task %s: the broker did not take a record for topic %s: %w", w.cfg.ID, pr.Topic, err))
+			return
+		}
+		sub.Ack()
+		if committer != nil {
+			if cerr := committer.CommitRecord(out, p, o); cerr != nil {
+				w.log.Warn("CommitRecord failed", "error", cerr)
+			}
+		}
+	})
+	if err != nil {
+		return fmt.Errorf("source task %s: producing to %s: %w", w.cfg.ID, pr.Topic, err)
+	}
+	return nil
+}
+
+func (w *sourceWorker) commitPeriodically(ctx context.Context, done chan<- struct{}) {
+	defer close(done)
+	t := time.NewTicker(w.cfg.FlushInterval)
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+			if err := w.commitOffsets(ctx); err != nil && ctx.Err() == nil {
+				w.log.Warn("offset commit failed; will retry", "error", err)
+			}
+		}
+	}
+}
+
+// commitOffsets stores the offsets of every record Kafka has, in order,
+// and tells the task. Offsets whose store failed are kept and stored with
+// the next commit, unless a newer offset of their partition replaces them.
+func (w *sourceWorker) commitOffsets(ctx context.Context) error {
+	w.commits.Lock()
+	defer w.commits.Unlock()
+	fresh, pending := w.submitted.Committable()
+	for _, o := range fresh {
+		w.unstored[PartitionKey(o.Partition)] = o
+	}
+	if len(w.unstored) == 0 {
+		return nil
+	}
+	offsets := make([]CommittableOffset, 0, len(w.unstored))
+	for _, o := range w.unstored {
+		offsets = append(offsets, o)
+	}
+	if err := w.cfg.Offsets.Set(ctx, w.cfg.ID.Connector, offsets); err != nil {
+		return fmt.Errorf("committing offsets of %s: %w", w.cfg.ID, err)
+	}
+	clear(w.unstored)
+	w.log.Debug("offsets committed", "partitions", len(offsets), "pending", pending)
+	if c, ok := w.cfg.Task.(connect.SourceCommitter); ok {
+		if err := c.Commit(); err != nil {
+			w.log.Warn("task Commit failed", "error", err)
+		}
+	}
+	return nil
+}
