@@ -31,7 +31,8 @@ fuzz:
 		"./connect/ FuzzDecimalBytes" \
 		"./config/ FuzzParseProperties" \
 		"./config/ FuzzResolve" \
-		"./config/ FuzzDefParse"; do \
+		"./config/ FuzzDefParse" \
+		"./transforms/ FuzzJavaDate"; do \
 		set -- $$spec; \
 		echo "fuzz $$2"; \
 		$(GO) test -run='^$$' -fuzz="^$$2$$" -fuzztime=$(FUZZTIME) $$1; \

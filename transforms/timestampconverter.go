@@ -4,7 +4,6 @@ import (
 	"errors"
 	"fmt"
 	"math"
-	"strings"
 	"time"
 
 	"github.com/sluicehq/sluice/config"
@@ -22,18 +21,10 @@ import (
 // day, to Time the UTC time of day. Times have millisecond precision, as
 // in Kafka Connect: finer digits are dropped.
 //
-// format is a java.text.SimpleDateFormat pattern, read in UTC, from this
-// subset: y (yy: two-digit year, y or yyyy: the year), M (M, MM, MMM:
-// Jan, MMMM: January), d and dd, HH (hour 0-23, two digits), h and hh
-// (hour 1-12), a (AM/PM), m and mm, s and ss, SSS right after "." or ","
-// (milliseconds), DDD (day of year), E to EEE (Mon) and EEEE (Monday), Z
-// (-0700), X (Z or -07), XX (Z or -0700), XXX (Z or -07:00), z to zzz
-// (zone abbreviation), and literal text: any other character that is not
-// a letter, or text between single quotes ('T'; two quotes for one). Other
-// letters are refused when the transform is configured, as is literal
-// text Go's time layouts would read as a field. Parsing is strict: the
-// whole string must match the pattern, and fields are not lenient (month
-// 13 is an error).
+// format is a java.text.SimpleDateFormat pattern, in UTC and English,
+// read by the same code as TimestampRouter's (javadate.go lists the
+// letters). Parsing is strict: the whole string must match the pattern,
+// and fields are not lenient (month 13 is an error).
 //
 // With a schema, a field's converted schema is optional when the field's
 // was; a null field stays null. A null key or value keeps a null value
@@ -51,8 +42,8 @@ type timestampConverter struct {
 
 	field       string
 	target      string
-	format      string // the SimpleDateFormat pattern, for messages
-	layout      string // its Go layout, or ""
+	format      string          // the SimpleDateFormat pattern, for messages
+	layout      *javaDateLayout // the parsed pattern, or nil
 	precision   string
 	withDefault bool
 
@@ -87,7 +78,7 @@ const (
 
 var timestampFormatValidator = config.ValidatorFunc{Desc: "a SimpleDateFormat pattern", Fn: func(v any) error {
 	if s, _ := v.(string); s != "" {
-		_, err := simpleDateFormatLayout(s)
+		_, err := parseJavaDateLayout(s)
 		return err
 	}
 	return nil
@@ -131,9 +122,10 @@ func (t *timestampConverter) Configure(props map[string]string) error {
 	t.field, t.target = v.String("field"), v.String("target.type")
 	t.format, t.precision = v.String("format"), v.String("unix.precision")
 	t.withDefault = v.Bool("replace.null.with.default")
-	t.layout = ""
+	t.layout = nil
 	if t.format != "" {
-		t.layout, _ = simpleDateFormatLayout(t.format) // the Def has checked it
+		l, _ := parseJavaDateLayout(t.format) // the Def has checked it
+		t.layout = &l
 	} else if t.target == tsString {
 		errs := &config.Errors{}
 		errs.Add("format", "Invalid value "+props["format"]+" for configuration format: "+
@@ -332,7 +324,7 @@ func (t *timestampConverter) convert(v any, from string) (any, error) {
 	raw = time.UnixMilli(raw.UnixMilli()).UTC()
 	switch t.target {
 	case tsString:
-		return raw.Format(t.layout), nil
+		return string(t.layout.appendFormat(nil, raw)), nil
 	case tsUnix:
 		ms := raw.UnixMilli()
 		switch t.precision {
@@ -362,12 +354,12 @@ func (t *timestampConverter) toTime(v any, from string) (time.Time, error) {
 		if !ok {
 			return time.Time{}, fmt.Errorf("expected a string timestamp, found %s", describeValue(v))
 		}
-		if t.layout == "" {
+		if t.layout == nil {
 			return time.Time{}, errors.New("format must be set to parse string timestamps")
 		}
-		tm, err := time.Parse(t.layout, s)
+		tm, err := t.layout.parse(s)
 		if err != nil {
-			return time.Time{}, fmt.Errorf("could not parse timestamp: value (%s) does not match pattern (%s)", s, t.format)
+			return time.Time{}, fmt.Errorf("could not parse timestamp: value (%s) does not match pattern (%s): %v", s, t.format, err)
 		}
 		return tm, nil
 	case tsUnix:
@@ -402,163 +394,6 @@ func saturatingMul(n, by int64) int64 {
 		return math.MinInt64
 	}
 	return n * by
-}
-
-// simpleDateFormatLayout translates a SimpleDateFormat pattern (the
-// subset timestampConverter documents) to a Go time layout.
-func simpleDateFormatLayout(pattern string) (string, error) {
-	type chunk struct {
-		text    string
-		literal bool
-	}
-	var chunks []chunk
-	lit := func(s string) {
-		if n := len(chunks); n > 0 && chunks[n-1].literal {
-			chunks[n-1].text += s
-			return
-		}
-		chunks = append(chunks, chunk{text: s, literal: true})
-	}
-	for i := 0; i < len(pattern); {
-		c := pattern[i]
-		switch {
-		case c == '\'':
-			if i+1 < len(pattern) && pattern[i+1] == '\'' {
-				lit("'")
-				i += 2
-				continue
-			}
-			var b strings.Builder
-			j := i + 1
-			for ; ; j++ {
-				if j >= len(pattern) {
-					return "", fmt.Errorf("Unterminated quote in pattern %q", pattern)
-				}
-				if pattern[j] == '\'' {
-					if j+1 < len(pattern) && pattern[j+1] == '\'' {
-						b.WriteByte('\'')
-						j++
-						continue
-					}
-					break
-				}
-				b.WriteByte(pattern[j])
-			}
-			lit(b.String())
-			i = j + 1
-		case (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z'):
-			n := 1
-			for i+n < len(pattern) && pattern[i+n] == c {
-				n++
-			}
-			afterSep := false
-			if k := len(chunks); k > 0 && chunks[k-1].literal {
-				last := chunks[k-1].text
-				afterSep = strings.HasSuffix(last, ".") || strings.HasSuffix(last, ",")
-			}
-			l := sdfElement(c, n, afterSep)
-			if l == "" {
-				return "", fmt.Errorf("Pattern letters %q are not supported in %q", pattern[i:i+n], pattern)
-			}
-			chunks = append(chunks, chunk{text: l})
-			i += n
-		default:
-			lit(string(c))
-			i++
-		}
-	}
-	// Go layouts have no quoting: check that the literal text reads as
-	// literal text, alone and next to its neighbours, by formatting two
-	// instants with the whole layout and chunk by chunk.
-	var layout strings.Builder
-	for _, ch := range chunks {
-		layout.WriteString(ch.text)
-	}
-	for _, ref := range []time.Time{
-		time.Date(2009, 11, 17, 20, 34, 58, 651e6, time.UTC),
-		time.Date(1987, 2, 3, 4, 5, 6, 7e6, time.UTC),
-	} {
-		var want strings.Builder
-		for i, ch := range chunks {
-			switch {
-			case ch.literal:
-				want.WriteString(ch.text)
-			case strings.HasPrefix(ch.text, "000"):
-				// Milliseconds only read as such after the "." or ","
-				// that precedes them.
-				sep := chunks[i-1].text[len(chunks[i-1].text)-1:]
-				want.WriteString(strings.TrimPrefix(ref.Format("05"+sep+ch.text), ref.Format("05")+sep))
-			default:
-				want.WriteString(ref.Format(ch.text))
-			}
-		}
-		if got := ref.Format(layout.String()); got != want.String() {
-			return "", fmt.Errorf("The literal text of pattern %q cannot be told apart from its fields; quote or remove it", pattern)
-		}
-	}
-	return layout.String(), nil
-}
-
-// sdfElement returns the Go layout of n repetitions of a SimpleDateFormat
-// pattern letter, or "" when it has none.
-func sdfElement(c byte, n int, afterSep bool) string {
-	switch c {
-	case 'y':
-		switch {
-		case n == 2:
-			return "06"
-		case n <= 4:
-			return "2006"
-		}
-	case 'M', 'L':
-		return [...]string{"", "1", "01", "Jan", "January"}[min(n, 4)]
-	case 'd':
-		if n <= 2 {
-			return [...]string{"", "2", "02"}[n]
-		}
-	case 'H':
-		if n == 2 {
-			return "15"
-		}
-	case 'h':
-		if n <= 2 {
-			return [...]string{"", "3", "03"}[n]
-		}
-	case 'm':
-		if n <= 2 {
-			return [...]string{"", "4", "04"}[n]
-		}
-	case 's':
-		if n <= 2 {
-			return [...]string{"", "5", "05"}[n]
-		}
-	case 'S':
-		if n == 3 && afterSep {
-			return "000"
-		}
-	case 'D':
-		if n == 3 {
-			return "002"
-		}
-	case 'E':
-		if n >= 4 {
-			return "Monday"
-		}
-		return "Mon"
-	case 'a':
-		return "PM"
-	case 'Z':
-		return "-0700"
-	case 'X':
-		if n <= 3 {
-			return [...]string{"", "Z07", "Z0700", "Z07:00"}[n]
-		}
-	case 'z':
-		if n <= 3 {
-			return "MST"
-		}
-	}
-	return ""
 }
 
 // Close does nothing.
