@@ -23,6 +23,8 @@ import (
 	"github.com/sluicehq/sluice/config"
 	"github.com/sluicehq/sluice/connect"
 	_ "github.com/sluicehq/sluice/connect/converters"
+	_ "github.com/sluicehq/sluice/connectors/datagen"
+	_ "github.com/sluicehq/sluice/connectors/file"
 	_ "github.com/sluicehq/sluice/transforms"
 )
 
