@@ -176,6 +176,7 @@ type Operator struct {
 	reporters []Reporter
 	sleep     func(ctx context.Context, d time.Duration) error
 	now       func() time.Time
+	metrics   *TaskMetrics
 
 	failed, skipped, retries atomic.Int64
 }
@@ -224,12 +225,20 @@ func (o *Operator) backoff(attempt int) time.Duration {
 // f.Plugin before it returns its error (a chain names the transformation
 // that failed). A cancelled ctx ends the retries with ctx's error.
 func (o *Operator) Execute(ctx context.Context, f *Failure, fn func() error) error {
+	err := fn()
+	if err == nil {
+		return nil
+	}
+	return o.Handle(ctx, f, err, fn)
+}
+
+// Handle deals with err, the failure of a first run of fn, as Execute
+// would: it retries fn while the failure is retriable and time allows,
+// then skips or fails. Callers on a hot path run fn themselves and call
+// Handle only when it fails.
+func (o *Operator) Handle(ctx context.Context, f *Failure, err error, fn func() error) error {
 	start := o.now()
 	for attempt := 0; ; attempt++ {
-		err := fn()
-		if err == nil {
-			return nil
-		}
 		if connect.IsRetriable(err) && o.policy.RetryTimeout != 0 {
 			elapsed := o.now().Sub(start)
 			if o.policy.RetryTimeout < 0 || elapsed < o.policy.RetryTimeout {
@@ -240,6 +249,9 @@ func (o *Operator) Execute(ctx context.Context, f *Failure, fn func() error) err
 				o.retries.Add(1)
 				if serr := o.sleep(ctx, wait); serr != nil {
 					return fmt.Errorf("stage %s (%s): retries stopped: %w (last error: %v)", f.Stage, f.Plugin, serr, err)
+				}
+				if err = fn(); err == nil {
+					return nil
 				}
 				continue
 			}
@@ -253,6 +265,7 @@ func (o *Operator) Execute(ctx context.Context, f *Failure, fn func() error) err
 func (o *Operator) fail(ctx context.Context, f Failure, err error, retries int) error {
 	o.failed.Add(1)
 	if !o.policy.TolerateAll || !f.Stage.tolerable() {
+		o.metrics.recordFailed(false)
 		if retries > 0 {
 			return fmt.Errorf("stage %s (%s) failed after %d retries: %w", f.Stage, f.Plugin, retries, err)
 		}
@@ -265,7 +278,15 @@ func (o *Operator) fail(ctx context.Context, f Failure, err error, retries int) 
 		}
 	}
 	o.skipped.Add(1)
+	o.metrics.recordFailed(true)
 	return ErrSkipped
+}
+
+// WithMetrics makes the Operator count failed and skipped records in m,
+// and returns it.
+func (o *Operator) WithMetrics(m *TaskMetrics) *Operator {
+	o.metrics = m
+	return o
 }
 
 // Counts returns how many operations failed for good, how many records

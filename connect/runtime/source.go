@@ -30,6 +30,8 @@ type SourceTaskConfig struct {
 	Producer Producer
 	Offsets  OffsetStore
 	Operator *Operator
+	// Metrics records the task's metrics; nil records none.
+	Metrics *TaskMetrics
 	// EnsureTopic is called once per topic the task writes to, before the
 	// first record goes there (topic creation on demand). Optional.
 	EnsureTopic func(ctx context.Context, topic string) error
@@ -84,6 +86,11 @@ type sourceWorker struct {
 	failErr error // the first asynchronous failure (a refused produce)
 	failed  chan struct{}
 
+	// pr is the record being produced, reused: the producer copies what
+	// it keeps. Only the polling goroutine uses it.
+	pr        ProducerRecord
+	committer connect.RecordCommitter
+
 	commits  sync.Mutex                   // one offset commit at a time
 	unstored map[string]CommittableOffset // committable offsets not yet stored, by PartitionKey
 }
@@ -105,6 +112,7 @@ func (w *sourceWorker) asyncErr() error {
 
 func (w *sourceWorker) run(ctx context.Context) error {
 	w.failed = make(chan struct{})
+	w.committer, _ = w.cfg.Task.(connect.RecordCommitter)
 	taskCtx := sourceTaskContext{reader: storeOffsetReader{ctx: ctx, store: w.cfg.Offsets, connector: w.cfg.ID.Connector}}
 	if err := w.cfg.Task.Start(taskCtx, w.cfg.Props); err != nil {
 		return fmt.Errorf("source task %s failed to start: %w", w.cfg.ID, err)
@@ -162,6 +170,7 @@ func (w *sourceWorker) loop(ctx context.Context) error {
 			return w.asyncErr()
 		}
 		var records []*connect.Record
+		start := time.Now()
 		err := w.cfg.Operator.Execute(ctx, &Failure{Task: w.cfg.ID, Stage: StageTaskPoll, Plugin: w.cfg.ID.Connector}, func() error {
 			var perr error
 			records, perr = w.cfg.Task.Poll(ctx)
@@ -173,6 +182,7 @@ func (w *sourceWorker) loop(ctx context.Context) error {
 			}
 			return err
 		}
+		w.cfg.Metrics.batchPolled(len(records), time.Since(start))
 		for _, r := range records {
 			if err := w.send(ctx, r); err != nil {
 				return err
@@ -184,95 +194,116 @@ func (w *sourceWorker) loop(ctx context.Context) error {
 // send takes one polled record through transforms and converters to the
 // producer. A record that is filtered out or skipped by
 // errors.tolerance=all counts as processed: its offset may be committed.
+//
+// Each step runs once directly; only a failing step goes through the
+// Operator (retries, tolerance, reporting), so the common path allocates
+// no closures.
 func (w *sourceWorker) send(ctx context.Context, r *connect.Record) error {
 	partition, offset := r.SourcePartition, r.SourceOffset
-	f := Failure{Task: w.cfg.ID, Record: r}
-
-	var out *connect.Record
-	f.Stage, f.Plugin = StageTransformation, "transforms"
-	err := w.cfg.Operator.Execute(ctx, &f, func() error {
-		var terr error
-		out, terr = w.cfg.Chain.Apply(r)
-		var te *transforms.TransformError
-		if errors.As(terr, &te) {
-			f.Plugin = te.Type
-		}
-		return terr
-	})
-	if errors.Is(err, ErrSkipped) || (err == nil && out == nil) {
+	skipped := func() error {
 		w.submitted.Submit(partition, offset).Ack()
 		return nil
+	}
+
+	out, err := w.cfg.Chain.Apply(r)
+	if err != nil {
+		f := &Failure{Task: w.cfg.ID, Stage: StageTransformation, Plugin: transformName(err), Record: r}
+		err = w.cfg.Operator.Handle(ctx, f, err, func() (e error) {
+			out, e = w.cfg.Chain.Apply(r)
+			return e
+		})
+	}
+	if errors.Is(err, ErrSkipped) || (err == nil && out == nil) {
+		return skipped()
 	}
 	if err != nil {
 		return err
 	}
 
-	pr := &ProducerRecord{Topic: out.Topic, Partition: -1, Timestamp: out.Timestamp}
+	pr := &w.pr
+	pr.Topic, pr.Partition, pr.Timestamp = out.Topic, -1, out.Timestamp
 	if out.Partition != nil {
 		pr.Partition = *out.Partition
 	}
-	f.Record = out
-	steps := []struct {
-		stage  Stage
-		plugin string
-		fn     func() error
-	}{
-		{StageKeyConverter, w.cfg.KeyConverterName, func() (err error) {
-			pr.Key, err = w.cfg.KeyConverter.FromConnectData(out.Topic, out.Headers, out.KeySchema, out.Key)
-			return err
-		}},
-		{StageValueConverter, w.cfg.ValueConverterName, func() (err error) {
-			pr.Value, err = w.cfg.ValueConverter.FromConnectData(out.Topic, out.Headers, out.ValueSchema, out.Value)
-			return err
-		}},
-		{StageHeaderConverter, w.cfg.HeaderConverterName, func() error {
-			pr.Headers = pr.Headers[:0]
-			for _, h := range out.Headers {
-				b, err := w.cfg.HeaderConverter.FromConnectHeader(out.Topic, h.Key, h.Schema, h.Value)
-				if err != nil {
-					return fmt.Errorf("header %q: %w", h.Key, err)
-				}
-				pr.Headers = append(pr.Headers, RawHeader{Key: h.Key, Value: b})
-			}
-			return nil
-		}},
+	if pr.Key, err = w.cfg.KeyConverter.FromConnectData(out.Topic, out.Headers, out.KeySchema, out.Key); err != nil {
+		err = w.cfg.Operator.Handle(ctx, &Failure{Task: w.cfg.ID, Stage: StageKeyConverter, Plugin: w.cfg.KeyConverterName, Record: out},
+			err, func() (e error) {
+				pr.Key, e = w.cfg.KeyConverter.FromConnectData(out.Topic, out.Headers, out.KeySchema, out.Key)
+				return e
+			})
 	}
-	for _, s := range steps {
-		f.Stage, f.Plugin = s.stage, s.plugin
-		if err := w.cfg.Operator.Execute(ctx, &f, s.fn); err != nil {
-			if errors.Is(err, ErrSkipped) {
-				w.submitted.Submit(partition, offset).Ack()
-				return nil
-			}
-			return err
+	if err == nil {
+		if pr.Value, err = w.cfg.ValueConverter.FromConnectData(out.Topic, out.Headers, out.ValueSchema, out.Value); err != nil {
+			err = w.cfg.Operator.Handle(ctx, &Failure{Task: w.cfg.ID, Stage: StageValueConverter, Plugin: w.cfg.ValueConverterName, Record: out},
+				err, func() (e error) {
+					pr.Value, e = w.cfg.ValueConverter.FromConnectData(out.Topic, out.Headers, out.ValueSchema, out.Value)
+					return e
+				})
 		}
+	}
+	if err == nil {
+		if err = w.convertHeaders(out); err != nil {
+			err = w.cfg.Operator.Handle(ctx, &Failure{Task: w.cfg.ID, Stage: StageHeaderConverter, Plugin: w.cfg.HeaderConverterName, Record: out},
+				err, func() error { return w.convertHeaders(out) })
+		}
+	}
+	if errors.Is(err, ErrSkipped) {
+		return skipped()
+	}
+	if err != nil {
+		return err
 	}
 
-	if !w.topics[out.Topic] && w.cfg.EnsureTopic != nil {
-		if err := w.cfg.EnsureTopic(ctx, out.Topic); err != nil {
-			return fmt.Errorf("source task %s: topic %s: %w", w.cfg.ID, out.Topic, err)
+	if !w.topics[out.Topic] {
+		if w.cfg.EnsureTopic != nil {
+			if err := w.cfg.EnsureTopic(ctx, out.Topic); err != nil {
+				return fmt.Errorf("source task %s: topic %s: %w", w.cfg.ID, out.Topic, err)
+			}
 		}
+		w.topics[out.Topic] = true
 	}
-	w.topics[out.Topic] = true
 
 	sub := w.submitted.Submit(partition, offset)
-	committer, _ := w.cfg.Task.(connect.RecordCommitter)
+	topic := out.Topic
 	err = w.cfg.Producer.Produce(pr, func(err error, p int32, o int64) {
 		if err != nil {
-			w.fail(fmt.Errorf("source task %s: the broker did not take a record for topic %s: %w", w.cfg.ID, pr.Topic, err))
+			w.fail(fmt.Errorf("source task %s: the broker did not take a record for topic %s: %w", w.cfg.ID, topic, err))
 			return
 		}
 		sub.Ack()
-		if committer != nil {
-			if cerr := committer.CommitRecord(out, p, o); cerr != nil {
+		w.cfg.Metrics.acked()
+		if w.committer != nil {
+			if cerr := w.committer.CommitRecord(out, p, o); cerr != nil {
 				w.log.Warn("CommitRecord failed", "error", cerr)
 			}
 		}
 	})
 	if err != nil {
-		return fmt.Errorf("source task %s: producing to %s: %w", w.cfg.ID, pr.Topic, err)
+		return fmt.Errorf("source task %s: producing to %s: %w", w.cfg.ID, topic, err)
 	}
 	return nil
+}
+
+// convertHeaders converts the record's headers into w.pr.Headers.
+func (w *sourceWorker) convertHeaders(out *connect.Record) error {
+	w.pr.Headers = w.pr.Headers[:0]
+	for _, h := range out.Headers {
+		b, err := w.cfg.HeaderConverter.FromConnectHeader(out.Topic, h.Key, h.Schema, h.Value)
+		if err != nil {
+			return fmt.Errorf("header %q: %w", h.Key, err)
+		}
+		w.pr.Headers = append(w.pr.Headers, RawHeader{Key: h.Key, Value: b})
+	}
+	return nil
+}
+
+// transformName names the transformation a chain error comes from.
+func transformName(err error) string {
+	var te *transforms.TransformError
+	if errors.As(err, &te) {
+		return te.Type
+	}
+	return "transforms"
 }
 
 func (w *sourceWorker) commitPeriodically(ctx context.Context, done chan<- struct{}) {
@@ -308,7 +339,9 @@ func (w *sourceWorker) commitOffsets(ctx context.Context) error {
 	for _, o := range w.unstored {
 		offsets = append(offsets, o)
 	}
-	if err := w.cfg.Offsets.Set(ctx, w.cfg.ID.Connector, offsets); err != nil {
+	err := w.cfg.Offsets.Set(ctx, w.cfg.ID.Connector, offsets)
+	w.cfg.Metrics.commit(err)
+	if err != nil {
 		return fmt.Errorf("committing offsets of %s: %w", w.cfg.ID, err)
 	}
 	clear(w.unstored)

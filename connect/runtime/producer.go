@@ -1,0 +1,26 @@
+package runtime
+
+import (
+	"context"
+
+	"github.com/sluicehq/sluice/connect/kafka"
+)
+
+// KafkaProducer adapts the Kafka client's Producer to the runtime's
+// Producer interface.
+type KafkaProducer struct{ P *kafka.Producer }
+
+// Produce implements Producer.
+func (k KafkaProducer) Produce(r *ProducerRecord, onAck func(err error, partition int32, offset int64)) error {
+	msg := kafka.Message{Topic: r.Topic, Partition: r.Partition, Key: r.Key, Value: r.Value, Timestamp: r.Timestamp}
+	if len(r.Headers) > 0 {
+		msg.Headers = make([]kafka.Header, len(r.Headers))
+		for i, h := range r.Headers {
+			msg.Headers[i] = kafka.Header{Key: h.Key, Value: h.Value}
+		}
+	}
+	return k.P.Produce(&msg, kafka.AckFunc(onAck))
+}
+
+// Flush implements Producer.
+func (k KafkaProducer) Flush(ctx context.Context) error { return k.P.Flush(ctx) }
