@@ -64,17 +64,17 @@ func BenchmarkSourcePipelineDatagen(b *testing.B) {
 		b.Fatal(err)
 	}
 	m := NewMetrics().Task(TaskID{"gen", 0})
-	ctx, cancel := context.WithCancel(context.Background())
+	stop := make(chan struct{})
 	done := make(chan error, 1)
 	b.ReportAllocs()
 	b.ResetTimer()
 	start := time.Now()
 	go func() {
-		done <- RunSourceTask(ctx, SourceTaskConfig{
+		done <- RunSourceTask(context.Background(), SourceTaskConfig{
 			ID: TaskID{"gen", 0}, Task: sc.NewTask(), Props: taskProps[0], Chain: chain,
 			KeyConverter: conv.Key, ValueConverter: conv.Value, HeaderConverter: conv.Header,
 			Producer: KafkaProducer{p}, Offsets: offsets, Operator: NewOperator(ErrorPolicy{}), Metrics: m,
-			FlushInterval: time.Second,
+			FlushInterval: time.Second, Stop: stop,
 		})
 	}()
 	for testutil.ToFloat64(m.written) < float64(b.N) {
@@ -86,7 +86,7 @@ func BenchmarkSourcePipelineDatagen(b *testing.B) {
 	}
 	elapsed := time.Since(start)
 	b.StopTimer()
-	cancel()
+	close(stop)
 	if err := <-done; err != nil {
 		b.Fatal(err)
 	}

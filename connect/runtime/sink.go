@@ -45,7 +45,9 @@ type SinkTaskConfig struct {
 	// MaxPollRecords bounds a batch (consumer max.poll.records); 0 means
 	// 500.
 	MaxPollRecords int
-	Logger         *slog.Logger
+	// Stop, when closed, asks for a clean stop.
+	Stop   <-chan struct{}
+	Logger *slog.Logger
 }
 
 // RunSinkTask runs a sink task until ctx is done or the task fails:
@@ -60,6 +62,11 @@ type SinkTaskConfig struct {
 // bytes, to the dead letter queue (all); its offset then counts as
 // processed. Put's RetriableError pauses consumption and hands the same
 // batch again after the task's timeout; any other error fails the task.
+//
+// Closing cfg.Stop is a clean stop: what the task made durable is
+// committed, then the task is closed and stopped. Cancelling ctx is a
+// kill: nothing more is committed, and the records after the last commit
+// are consumed again by the next run (at least once).
 func RunSinkTask(ctx context.Context, cfg SinkTaskConfig) error {
 	if cfg.CommitInterval <= 0 {
 		cfg.CommitInterval = time.Minute
@@ -130,10 +137,23 @@ func (w *sinkWorker) run(ctx context.Context) error {
 	}
 	w.log.Info("sink task started", "topics", w.cfg.Topics, "topics.regex", w.cfg.TopicsRegex)
 
-	loopErr := w.loop(ctx)
+	loopCtx, stopLoop := context.WithCancel(ctx)
+	defer stopLoop()
+	go func() {
+		select {
+		case <-w.cfg.Stop:
+		case <-loopCtx.Done():
+		}
+		stopLoop()
+	}()
+	loopErr := w.loop(loopCtx)
+	if ctx.Err() != nil && loopErr == nil {
+		loopErr = ctx.Err()
+	}
 
-	// A clean stop commits what the task has made durable; a failed task
-	// commits nothing more: its records are read again by the next owner.
+	// A clean stop commits what the task has made durable; a failed or
+	// killed task commits nothing more: its records are read again by the
+	// next owner.
 	stopCtx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
 	if loopErr == nil {
@@ -151,6 +171,10 @@ func (w *sinkWorker) run(ctx context.Context) error {
 	// sees an empty assignment.
 	clear(w.assigned)
 	w.consumer.Close()
+	if ctx.Err() != nil {
+		w.log.Warn("sink task killed: nothing committed since the last commit")
+		return ctx.Err()
+	}
 	if loopErr != nil {
 		w.log.Error("sink task failed", "error", loopErr)
 		return loopErr

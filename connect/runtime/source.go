@@ -40,7 +40,9 @@ type SourceTaskConfig struct {
 	// FlushTimeout bounds the wait for acks when offsets are committed on
 	// stop (offset.flush.timeout.ms); 0 means 5 s.
 	FlushTimeout time.Duration
-	Logger       *slog.Logger
+	// Stop, when closed, asks for a clean stop.
+	Stop   <-chan struct{}
+	Logger *slog.Logger
 }
 
 // sourceTaskContext is the connect.SourceTaskContext the runtime gives a
@@ -49,17 +51,23 @@ type sourceTaskContext struct{ reader connect.OffsetReader }
 
 func (c sourceTaskContext) Offsets() connect.OffsetReader { return c.reader }
 
-// RunSourceTask runs a source task until ctx is done or the task fails:
-// poll, transform, convert, produce; a record's source offset is
-// committed (every FlushInterval, and on stop) only once the broker has
+// RunSourceTask runs a source task until it is stopped or fails: poll,
+// transform, convert, produce; a record's source offset is committed
+// (every FlushInterval, and on a clean stop) only once the broker has
 // acknowledged it and every earlier record of its source partition.
 //
-// A cancelled ctx is a clean stop: the task is stopped, outstanding
+// Closing cfg.Stop is a clean stop: the task is stopped, outstanding
 // records are flushed within FlushTimeout and what Kafka has is
 // committed; RunSourceTask then returns nil. A failure (a record that
 // fails with errors.tolerance=none, a failed Poll, a produce the broker
 // refuses) stops the task the same way, commits what is safe, and
 // returns the error, which the caller shows in the task's status.
+//
+// Cancelling ctx is a kill, as when a worker dies or abandons a task that
+// does not stop in time: the task is told to stop but nothing more is
+// flushed or committed, and ctx's error is returned. The next run resumes
+// from the last committed offsets: records sent since may be sent again
+// (at least once), none is skipped.
 func RunSourceTask(ctx context.Context, cfg SourceTaskConfig) error {
 	w := &sourceWorker{cfg: cfg, submitted: NewSubmittedRecords(), topics: map[string]bool{},
 		unstored: map[string]CommittableOffset{}}
@@ -122,12 +130,13 @@ func (w *sourceWorker) run(ctx context.Context) error {
 	pollCtx, stopPolling := context.WithCancel(ctx)
 	defer stopPolling()
 	go func() {
-		// Poll may block; a failure elsewhere must end it too.
+		// Poll may block; a stop or a failure elsewhere must end it too.
 		select {
 		case <-w.failed:
-			stopPolling()
+		case <-w.cfg.Stop:
 		case <-pollCtx.Done():
 		}
+		stopPolling()
 	}()
 
 	committerDone := make(chan struct{})
@@ -139,6 +148,10 @@ func (w *sourceWorker) run(ctx context.Context) error {
 
 	if err := w.cfg.Task.Stop(); err != nil {
 		w.log.Warn("source task did not stop cleanly", "error", err)
+	}
+	if ctx.Err() != nil {
+		w.log.Warn("source task killed: nothing flushed or committed since the last commit")
+		return ctx.Err()
 	}
 	// Flush what is in flight and commit what Kafka has. This runs on a
 	// fresh context: the task's is already done.
