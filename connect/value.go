@@ -162,11 +162,25 @@ func ValuesEqual(a, b any) bool {
 		if !ok || len(x) != len(y) {
 			return false
 		}
+		// Keys such as Decimals (which hold pointers) and NaN do not look
+		// up by value: an entry not found by lookup is matched with a
+		// distinct equal entry of y.
+		var used map[any]bool
+	entries:
 		for k, v := range x {
-			w, present := y[k]
-			if !present || !ValuesEqual(v, w) {
-				return false
+			if w, present := y[k]; present && ValuesEqual(v, w) {
+				continue
 			}
+			if used == nil {
+				used = map[any]bool{}
+			}
+			for k2, w := range y {
+				if !used[k2] && ValuesEqual(k, k2) && ValuesEqual(v, w) {
+					used[k2] = true
+					continue entries
+				}
+			}
+			return false
 		}
 		return true
 	}

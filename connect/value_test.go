@@ -80,6 +80,8 @@ func TestValuesEqual(t *testing.T) {
 		{"decimal scale matters", NewDecimal(10, 1), NewDecimal(100, 2), false},
 		{"times by instant", time.Unix(5, 0).UTC(), time.Unix(5, 0).In(time.FixedZone("x", 3600)), true},
 		{"nil and nil", nil, nil, true},
+		{"decimal map keys by value", map[any]any{NewDecimal(1, 0): "a"}, map[any]any{NewDecimal(1, 0): "a"}, true},
+		{"decimal map keys differ", map[any]any{NewDecimal(1, 0): "a"}, map[any]any{NewDecimal(2, 0): "a"}, false},
 		{"nil and value", nil, "x", false},
 	}
 	for _, tc := range tests {

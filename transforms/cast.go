@@ -518,9 +518,9 @@ func castToString(v any) string {
 	case int64:
 		return strconv.FormatInt(x, 10)
 	case float32:
-		return javaFloatString(float64(x), 32)
+		return string(connect.AppendJavaFloat(nil, float64(x), 32))
 	case float64:
-		return javaFloatString(x, 64)
+		return string(connect.AppendJavaFloat(nil, x, 64))
 	case bool:
 		return strconv.FormatBool(x)
 	case []byte:
@@ -591,40 +591,6 @@ func decimalLow64(d connect.Decimal) int64 {
 		q.Mul(u, p)
 	}
 	return int64(q.And(q, decimalMask64).Uint64())
-}
-
-// javaFloatString formats a float as Java's Double.toString (bits 64) or
-// Float.toString (bits 32) does: plain between 10^-3 and 10^7, otherwise
-// computerized scientific notation such as 1.0E10, always with a digit
-// after the point.
-func javaFloatString(f float64, bits int) string {
-	switch {
-	case math.IsNaN(f):
-		return "NaN"
-	case math.IsInf(f, 1):
-		return "Infinity"
-	case math.IsInf(f, -1):
-		return "-Infinity"
-	case f == 0:
-		if math.Signbit(f) {
-			return "-0.0"
-		}
-		return "0.0"
-	}
-	if a := math.Abs(f); a >= 1e-3 && a < 1e7 {
-		s := strconv.FormatFloat(f, 'f', -1, bits)
-		if !strings.Contains(s, ".") {
-			s += ".0"
-		}
-		return s
-	}
-	s := strconv.FormatFloat(f, 'e', -1, bits)
-	mant, exp, _ := strings.Cut(s, "e")
-	if !strings.Contains(mant, ".") {
-		mant += ".0"
-	}
-	e, _ := strconv.Atoi(exp)
-	return mant + "E" + strconv.Itoa(e)
 }
 
 // javaDateString formats a Date, Time or Timestamp value as Kafka

@@ -63,7 +63,7 @@ func FuzzJSONToConnectData(f *testing.F) {
 		if !sameSchema(c, s, s2) {
 			t.Fatalf("schema changed in a round trip: %v then %v\ninput: %q\nwritten: %q", s, s2, data, out)
 		}
-		if !sameValue(v, v2) {
+		if !connect.ValuesEqual(v, v2) {
 			t.Fatalf("value changed in a round trip: %#v then %#v\ninput: %q\nwritten: %q", v, v2, data, out)
 		}
 	})
@@ -116,7 +116,7 @@ func FuzzParseHeaderValue(f *testing.F) {
 		if !s.Equal(s2) {
 			t.Fatalf("schema changed in a round trip: %v then %v\ninput: %q\nwritten: %q", s, s2, data, out)
 		}
-		if !sameValue(v, v2) {
+		if !connect.ValuesEqual(v, v2) {
 			t.Fatalf("value changed in a round trip: %#v then %#v\ninput: %q\nwritten: %q", v, v2, data, out)
 		}
 	})

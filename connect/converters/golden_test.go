@@ -3,7 +3,6 @@ package converters
 import (
 	"bytes"
 	"math"
-	"math/big"
 	"os"
 	"path/filepath"
 	"testing"
@@ -152,7 +151,7 @@ func TestGoldenDecodeGivesSchemaAndValue(t *testing.T) {
 			if tc.decoded != nil {
 				want = tc.decoded
 			}
-			if !sameValue(v, want) {
+			if !connect.ValuesEqual(v, want) {
 				t.Errorf("value = %#v, want %#v", v, want)
 			}
 		})
@@ -182,91 +181,3 @@ func TestGoldenRoundTripKeepsValue(t *testing.T) {
 	}
 }
 
-// sameValue is connect.ValuesEqual, except that NaN equals NaN and
-// integers decoded without a schema compare by value.
-func sameValue(a, b any) bool {
-	switch x := a.(type) {
-	case float64:
-		if y, ok := b.(float64); ok && math.IsNaN(x) && math.IsNaN(y) {
-			return true
-		}
-	case float32:
-		if y, ok := b.(float32); ok && x != x && y != y {
-			return true
-		}
-	case []any:
-		y, ok := b.([]any)
-		if !ok || len(x) != len(y) {
-			return false
-		}
-		for i := range x {
-			if !sameValue(x[i], y[i]) {
-				return false
-			}
-		}
-		return true
-	case map[string]any:
-		y, ok := b.(map[string]any)
-		if !ok || len(x) != len(y) {
-			return false
-		}
-		for k, v := range x {
-			w, ok := y[k]
-			if !ok || !sameValue(v, w) {
-				return false
-			}
-		}
-		return true
-	case map[any]any:
-		y, ok := b.(map[any]any)
-		if !ok || len(x) != len(y) {
-			return false
-		}
-		// Keys such as Decimals and NaN do not look up by value: match
-		// each entry of x with a distinct entry of y.
-		used := make(map[any]bool, len(y))
-	entries:
-		for k, v := range x {
-			if w, ok := y[k]; ok && sameValue(v, w) {
-				used[k] = true
-				continue
-			}
-			for k2, w := range y {
-				if !used[k2] && sameValue(k, k2) && sameValue(v, w) {
-					used[k2] = true
-					continue entries
-				}
-			}
-			return false
-		}
-		return true
-	case *connect.Struct:
-		y, ok := b.(*connect.Struct)
-		if !ok || x == nil || y == nil {
-			return ok && x == y
-		}
-		if !x.Schema().Equal(y.Schema()) {
-			return false
-		}
-		for i := range x.Schema().Fields {
-			if !sameValue(x.Raw(i), y.Raw(i)) {
-				return false
-			}
-		}
-		return true
-	case connect.Decimal:
-		y, ok := b.(connect.Decimal)
-		if !ok {
-			return false
-		}
-		xu, yu := x.Unscaled, y.Unscaled
-		if xu == nil {
-			xu = new(big.Int)
-		}
-		if yu == nil {
-			yu = new(big.Int)
-		}
-		return x.Scale == y.Scale && xu.Cmp(yu) == 0
-	}
-	return connect.ValuesEqual(a, b)
-}

@@ -366,10 +366,10 @@ func (c *JSONConverter) appendSchemaless(b []byte, v any) ([]byte, error) {
 func appendJSONFloat(b []byte, f float64, bits int) []byte {
 	if math.IsNaN(f) || math.IsInf(f, 0) {
 		b = append(b, '"')
-		b = appendJavaFloat(b, f, bits)
+		b = connect.AppendJavaFloat(b, f, bits)
 		return append(b, '"')
 	}
-	return appendJavaFloat(b, f, bits)
+	return connect.AppendJavaFloat(b, f, bits)
 }
 
 // appendBase64 appends bytes as Jackson writes binary: a string of

@@ -216,7 +216,7 @@ func TestJSONReadsKafkaTestInputs(t *testing.T) {
 			if !s.Equal(tc.schema) {
 				t.Errorf("schema = %v, want %v", s, tc.schema)
 			}
-			if !sameValue(v, tc.value) {
+			if !connect.ValuesEqual(v, tc.value) {
 				t.Errorf("value = %#v, want %#v", v, tc.value)
 			}
 		})
@@ -270,7 +270,7 @@ func TestJSONNullsAndDefaults(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			if !sameValue(v, tc.read) {
+			if !connect.ValuesEqual(v, tc.read) {
 				t.Errorf("read %#v, want %#v", v, tc.read)
 			}
 		})
@@ -305,7 +305,7 @@ func TestJSONStructFieldNullsFollowReplaceNullWithDefault(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			if !sameValue(v, tc.want) {
+			if !connect.ValuesEqual(v, tc.want) {
 				t.Errorf("got %v, want %v", v, tc.want)
 			}
 		})
@@ -515,7 +515,7 @@ func TestJSONSchemalessNumbersAreLongOrDouble(t *testing.T) {
 		if err != nil {
 			t.Fatalf("%s: %v", tc.in, err)
 		}
-		if !sameValue(v, tc.want) {
+		if !connect.ValuesEqual(v, tc.want) {
 			t.Errorf("%s: got %#v, want %#v", tc.in, v, tc.want)
 		}
 	}
@@ -541,7 +541,7 @@ func TestJSONReadsIntegralDecimalsAndSpecialFloats(t *testing.T) {
 		if err != nil {
 			t.Fatalf("%s: %v", tc.payload, err)
 		}
-		if !sameValue(v, tc.want) {
+		if !connect.ValuesEqual(v, tc.want) {
 			t.Errorf("%s: got %#v, want %#v", tc.payload, v, tc.want)
 		}
 	}
@@ -555,7 +555,7 @@ func TestJSONStructReadIgnoresUnknownMembersAndOrder(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if want := mustStruct(t, s, "a", int8(3), "b", "B"); !sameValue(v, want) {
+	if want := mustStruct(t, s, "a", int8(3), "b", "B"); !connect.ValuesEqual(v, want) {
 		t.Errorf("got %v, want %v (last member wins, unknown ones are skipped)", v, want)
 	}
 }
@@ -606,7 +606,7 @@ func TestJSONSchemaMemberNamesMayBeEscaped(t *testing.T) {
 	in := `{"schema":{"t\u0079pe":"array","it\u0065ms":{"typ\u0065":"int8","\u006fptional":true}},"payload":[1,null]}`
 	s, v, err := NewJSONConverter().ToConnectData("t", nil, []byte(in))
 	want := connect.NewArraySchema(connect.OptionalInt8Schema).MustBuild()
-	if err != nil || !s.Equal(want) || !sameValue(v, []any{int8(1), nil}) {
+	if err != nil || !s.Equal(want) || !connect.ValuesEqual(v, []any{int8(1), nil}) {
 		t.Errorf("got %v, %#v, %v", s, v, err)
 	}
 }

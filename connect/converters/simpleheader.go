@@ -109,7 +109,7 @@ func appendHeaderValue(b []byte, s *connect.Schema, v any, embedded bool) ([]byt
 		}
 		return base64.StdEncoding.AppendEncode(b, x), nil
 	case bool, int8, int16, int32, int64, int, float32, float64, connect.Decimal:
-		return appendJavaString(b, x), nil
+		return connect.AppendJavaString(b, x), nil
 	case time.Time:
 		return x.UTC().AppendFormat(b, temporalLayout(s, x)), nil
 	case []any:

@@ -2,6 +2,7 @@ package converters
 
 import (
 	"errors"
+	"math/big"
 	"strings"
 	"testing"
 	"time"
@@ -141,7 +142,7 @@ func TestSimpleHeaderInfersSchemas(t *testing.T) {
 			if !s.Equal(tc.schema) {
 				t.Errorf("schema = %v, want %v", s, tc.schema)
 			}
-			if !sameValue(v, tc.value) {
+			if !connect.ValuesEqual(v, tc.value) {
 				t.Errorf("value = %#v, want %#v", v, tc.value)
 			}
 		})
@@ -156,4 +157,12 @@ func TestSimpleHeaderReadsNilAsNilAndInvalidUTF8AsReplacement(t *testing.T) {
 	if _, v, _ := c.ToConnectHeader("t", "h", []byte("a\xff")); v != "a\uFFFD" {
 		t.Errorf("read %q", v)
 	}
+}
+
+func bigInt(s string) *big.Int {
+	n, ok := new(big.Int).SetString(s, 10)
+	if !ok {
+		panic(s)
+	}
+	return n
 }

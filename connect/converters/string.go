@@ -2,11 +2,7 @@ package converters
 
 import (
 	"fmt"
-	"maps"
-	"slices"
-	"strconv"
 	"strings"
-	"time"
 	"unicode/utf16"
 	"unicode/utf8"
 
@@ -112,7 +108,7 @@ func (c *StringConverter) configure(props map[string]string, isKey bool) error {
 	return nil
 }
 
-// FromConnectData writes JavaString(value) in the configured character
+// FromConnectData writes connect.JavaString(value) in the configured character
 // set; a nil value yields nil bytes. It never fails.
 func (c *StringConverter) FromConnectData(_ string, _ connect.Headers, _ *connect.Schema, value any) ([]byte, error) {
 	if value == nil {
@@ -122,7 +118,7 @@ func (c *StringConverter) FromConnectData(_ string, _ connect.Headers, _ *connec
 	if enc == nil {
 		enc = charsets[0] // the zero value writes UTF-8
 	}
-	return enc.encode(JavaString(value)), nil
+	return enc.encode(connect.JavaString(value)), nil
 }
 
 // ToConnectData reads the bytes as a string in the configured character
@@ -148,103 +144,6 @@ func (c *StringConverter) FromConnectHeader(topic, _ string, schema *connect.Sch
 // ToConnectHeader reads a header value as ToConnectData does.
 func (c *StringConverter) ToConnectHeader(topic, _ string, data []byte) (*connect.Schema, any, error) {
 	return c.ToConnectData(topic, nil, data)
-}
-
-// JavaString renders a value of the data model as Java's toString renders
-// the Kafka Connect value it stands for, which is what Kafka Connect's
-// StringConverter writes: numbers as Java prints them ("1.0", "1.0E10"),
-// Decimals as BigDecimal.toString, arrays as "[a, b]", maps as
-// "{k=v, k2=v2}" (in sorted key order), structs as "Struct{a=1,b=x}"
-// without their null fields, and times as java.util.Date.toString in UTC
-// ("Thu Jan 01 00:00:00 UTC 1970"). Where Java's form is useless, it
-// differs: []byte is its bytes as a string (Java prints "[B@1b6d3586").
-// Other Go values use fmt's %v.
-func JavaString(v any) string {
-	switch x := v.(type) {
-	case string:
-		return x
-	case []byte:
-		return string(x)
-	}
-	return string(appendJavaString(nil, v))
-}
-
-func appendJavaString(b []byte, v any) []byte {
-	switch x := v.(type) {
-	case nil:
-		return append(b, "null"...)
-	case string:
-		return append(b, x...)
-	case []byte:
-		return append(b, x...)
-	case bool:
-		return strconv.AppendBool(b, x)
-	case int8:
-		return strconv.AppendInt(b, int64(x), 10)
-	case int16:
-		return strconv.AppendInt(b, int64(x), 10)
-	case int32:
-		return strconv.AppendInt(b, int64(x), 10)
-	case int64:
-		return strconv.AppendInt(b, x, 10)
-	case int:
-		return strconv.AppendInt(b, int64(x), 10)
-	case float32:
-		return appendJavaFloat(b, float64(x), 32)
-	case float64:
-		return appendJavaFloat(b, x, 64)
-	case connect.Decimal:
-		return append(b, x.String()...) // BigDecimal.toString
-	case time.Time:
-		return x.UTC().AppendFormat(b, "Mon Jan 02 15:04:05 MST 2006")
-	case []any:
-		b = append(b, '[')
-		for i, e := range x {
-			if i > 0 {
-				b = append(b, ", "...)
-			}
-			b = appendJavaString(b, e)
-		}
-		return append(b, ']')
-	case map[string]any:
-		b = append(b, '{')
-		for i, k := range slices.Sorted(maps.Keys(x)) {
-			if i > 0 {
-				b = append(b, ", "...)
-			}
-			b = append(b, k...)
-			b = append(b, '=')
-			b = appendJavaString(b, x[k])
-		}
-		return append(b, '}')
-	case map[any]any:
-		entries := make([]string, 0, len(x))
-		for k, e := range x {
-			entries = append(entries, string(appendJavaString(append(appendJavaString(nil, k), '='), e)))
-		}
-		slices.Sort(entries)
-		return append(append(append(b, '{'), strings.Join(entries, ", ")...), '}')
-	case *connect.Struct:
-		if x == nil {
-			return append(b, "null"...)
-		}
-		b = append(b, "Struct{"...)
-		first := true
-		for i, f := range x.Schema().Fields {
-			if x.Raw(i) == nil {
-				continue
-			}
-			if !first {
-				b = append(b, ',')
-			}
-			first = false
-			b = append(b, f.Name...)
-			b = append(b, '=')
-			b = appendJavaString(b, x.Raw(i))
-		}
-		return append(b, '}')
-	}
-	return fmt.Append(b, v)
 }
 
 // charset is one of the Java character sets the string converter knows.

@@ -7,9 +7,6 @@ import (
 	"log/slog"
 	"maps"
 	"os"
-	"slices"
-	"strconv"
-	"strings"
 
 	"github.com/sluicehq/sluice/config"
 	"github.com/sluicehq/sluice/connect"
@@ -120,7 +117,7 @@ func (t *sinkTask) Open([]connect.TopicPartition) error { return nil }
 // if a write fails.
 func (t *sinkTask) Put(_ context.Context, records []*connect.Record) error {
 	for _, r := range records {
-		t.buf = appendValue(t.buf, r.Value)
+		t.buf = connect.AppendJavaString(t.buf, r.Value)
 		t.buf = append(t.buf, '\n')
 		if len(t.buf) >= writeThreshold {
 			if err := t.write(); err != nil {
@@ -183,63 +180,4 @@ func (t *sinkTask) name() string {
 		return "stdout"
 	}
 	return t.path
-}
-
-// appendValue appends v's text, as sinkTask describes it.
-func appendValue(b []byte, v any) []byte {
-	switch x := v.(type) {
-	case nil:
-		return append(b, "null"...)
-	case string:
-		return append(b, x...)
-	case []byte:
-		return append(b, x...)
-	case *connect.Struct:
-		if x == nil {
-			return append(b, "null"...)
-		}
-		return append(b, x.String()...)
-	case bool:
-		return strconv.AppendBool(b, x)
-	case int8:
-		return strconv.AppendInt(b, int64(x), 10)
-	case int16:
-		return strconv.AppendInt(b, int64(x), 10)
-	case int32:
-		return strconv.AppendInt(b, int64(x), 10)
-	case int64:
-		return strconv.AppendInt(b, x, 10)
-	case float32:
-		return strconv.AppendFloat(b, float64(x), 'g', -1, 32)
-	case float64:
-		return strconv.AppendFloat(b, x, 'g', -1, 64)
-	case []any:
-		b = append(b, '[')
-		for i, e := range x {
-			if i > 0 {
-				b = append(b, ", "...)
-			}
-			b = appendValue(b, e)
-		}
-		return append(b, ']')
-	case map[string]any:
-		b = append(b, '{')
-		for i, k := range slices.Sorted(maps.Keys(x)) {
-			if i > 0 {
-				b = append(b, ", "...)
-			}
-			b = append(b, k...)
-			b = append(b, '=')
-			b = appendValue(b, x[k])
-		}
-		return append(b, '}')
-	case map[any]any:
-		entries := make([]string, 0, len(x))
-		for k, e := range x {
-			entries = append(entries, string(appendValue(nil, k))+"="+string(appendValue(nil, e)))
-		}
-		slices.Sort(entries)
-		return append(append(append(b, '{'), strings.Join(entries, ", ")...), '}')
-	}
-	return fmt.Appendf(b, "%v", v)
 }

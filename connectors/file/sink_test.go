@@ -127,11 +127,12 @@ func TestSinkRendersValuesAsKafkasToString(t *testing.T) {
 		{"int32", int32(-12), "-12"},
 		{"int64", int64(1) << 40, "1099511627776"},
 		{"float64", 2.5, "2.5"},
+		{"a whole float64 as Java prints it", 1.0, "1.0"},
 		{"boolean", true, "true"},
 		{"array", []any{int32(1), "b", nil}, "[1, b, null]"},
 		{"map with sorted keys", map[string]any{"b": int32(2), "a": "x"}, "{a=x, b=2}"},
 		{"decimal", connect.NewDecimal(12345, 2), "123.45"},
-		{"timestamp", ts, ts.String()},
+		{"timestamp as java.util.Date prints it", ts, "Tue Jan 02 03:04:05 UTC 2024"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -1,14 +1,19 @@
-package converters
+package connect
 
 import (
+	"fmt"
+	"maps"
 	"math"
+	"slices"
 	"strconv"
+	"strings"
+	"time"
 )
 
 // This file renders numbers the way the JVM does, so that the bytes we
 // write match what Kafka Connect (through Jackson or toString) writes.
 
-// appendJavaFloat appends f as Java's Double.toString (bits 64) or
+// AppendJavaFloat appends f as Java's Double.toString (bits 64) or
 // Float.toString (bits 32) renders it, following the JDK 19+
 // specification: the shortest decimal that reads back as f (with two
 // digits when a two-digit decimal is closer than the one-digit shortest),
@@ -17,7 +22,7 @@ import (
 // ("1.0E7", "1.0E-4", "4.9E-324"). NaN and the infinities are "NaN",
 // "Infinity" and "-Infinity"; callers that write JSON quote them, as
 // Jackson does.
-func appendJavaFloat(b []byte, f float64, bits int) []byte {
+func AppendJavaFloat(b []byte, f float64, bits int) []byte {
 	switch {
 	case math.IsNaN(f):
 		return append(b, "NaN"...)
@@ -109,4 +114,102 @@ func splitExp(digits, e []byte) ([]byte, int) {
 		exp = -exp
 	}
 	return digits, exp
+}
+
+// JavaString renders a value of the data model as Java's toString renders
+// the Kafka Connect value it stands for, which is what Kafka Connect's
+// StringConverter writes: numbers as Java prints them ("1.0", "1.0E10"),
+// Decimals as BigDecimal.toString, arrays as "[a, b]", maps as
+// "{k=v, k2=v2}" (in sorted key order), structs as "Struct{a=1,b=x}"
+// without their null fields, and times as java.util.Date.toString in UTC
+// ("Thu Jan 01 00:00:00 UTC 1970"). Where Java's form is useless, it
+// differs: []byte is its bytes as a string (Java prints "[B@1b6d3586").
+// Other Go values use fmt's %v.
+func JavaString(v any) string {
+	switch x := v.(type) {
+	case string:
+		return x
+	case []byte:
+		return string(x)
+	}
+	return string(AppendJavaString(nil, v))
+}
+
+// AppendJavaString appends JavaString(v) to b.
+func AppendJavaString(b []byte, v any) []byte {
+	switch x := v.(type) {
+	case nil:
+		return append(b, "null"...)
+	case string:
+		return append(b, x...)
+	case []byte:
+		return append(b, x...)
+	case bool:
+		return strconv.AppendBool(b, x)
+	case int8:
+		return strconv.AppendInt(b, int64(x), 10)
+	case int16:
+		return strconv.AppendInt(b, int64(x), 10)
+	case int32:
+		return strconv.AppendInt(b, int64(x), 10)
+	case int64:
+		return strconv.AppendInt(b, x, 10)
+	case int:
+		return strconv.AppendInt(b, int64(x), 10)
+	case float32:
+		return AppendJavaFloat(b, float64(x), 32)
+	case float64:
+		return AppendJavaFloat(b, x, 64)
+	case Decimal:
+		return append(b, x.String()...) // BigDecimal.toString
+	case time.Time:
+		return x.UTC().AppendFormat(b, "Mon Jan 02 15:04:05 MST 2006")
+	case []any:
+		b = append(b, '[')
+		for i, e := range x {
+			if i > 0 {
+				b = append(b, ", "...)
+			}
+			b = AppendJavaString(b, e)
+		}
+		return append(b, ']')
+	case map[string]any:
+		b = append(b, '{')
+		for i, k := range slices.Sorted(maps.Keys(x)) {
+			if i > 0 {
+				b = append(b, ", "...)
+			}
+			b = append(b, k...)
+			b = append(b, '=')
+			b = AppendJavaString(b, x[k])
+		}
+		return append(b, '}')
+	case map[any]any:
+		entries := make([]string, 0, len(x))
+		for k, e := range x {
+			entries = append(entries, string(AppendJavaString(append(AppendJavaString(nil, k), '='), e)))
+		}
+		slices.Sort(entries)
+		return append(append(append(b, '{'), strings.Join(entries, ", ")...), '}')
+	case *Struct:
+		if x == nil {
+			return append(b, "null"...)
+		}
+		b = append(b, "Struct{"...)
+		first := true
+		for i, f := range x.Schema().Fields {
+			if x.Raw(i) == nil {
+				continue
+			}
+			if !first {
+				b = append(b, ',')
+			}
+			first = false
+			b = append(b, f.Name...)
+			b = append(b, '=')
+			b = AppendJavaString(b, x.Raw(i))
+		}
+		return append(b, '}')
+	}
+	return fmt.Append(b, v)
 }

@@ -1,8 +1,7 @@
-package converters
+package connect
 
 import (
 	"math"
-	"math/big"
 	"testing"
 )
 
@@ -43,16 +42,8 @@ func TestJavaFloatFormatting(t *testing.T) {
 		{float64(float32(math.SmallestNonzeroFloat32)), 32, "1.4E-45"},
 		{float64(float32(16777216)), 32, "1.6777216E7"},
 	} {
-		if got := string(appendJavaFloat(nil, tc.f, tc.bits)); got != tc.want {
-			t.Errorf("appendJavaFloat(%v, %d) = %s, want %s", tc.f, tc.bits, got, tc.want)
+		if got := string(AppendJavaFloat(nil, tc.f, tc.bits)); got != tc.want {
+			t.Errorf("AppendJavaFloat(%v, %d) = %s, want %s", tc.f, tc.bits, got, tc.want)
 		}
 	}
-}
-
-func bigInt(s string) *big.Int {
-	n, ok := new(big.Int).SetString(s, 10)
-	if !ok {
-		panic(s)
-	}
-	return n
 }
