@@ -180,4 +180,3 @@ func TestGoldenRoundTripKeepsValue(t *testing.T) {
 		})
 	}
 }
-
