@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/sluicehq/sluice/connect"
+	"github.com/sluicehq/sluice/connect/connecttest"
 )
 
 // startTasks starts datagen as the runtime would, through the registry,
@@ -102,9 +103,9 @@ func TestDatagenSameSeedSameRecordsOtherSeedOthers(t *testing.T) {
 	for _, shape := range shapes {
 		t.Run(shape, func(t *testing.T) {
 			props := with(unlimited, "shape", shape, "seed", "42")
-			a := pollN(t, startTask(t, props, newMemOffsets()), 50)
-			b := pollN(t, startTask(t, props, newMemOffsets()), 50)
-			c := pollN(t, startTask(t, with(props, "seed", "43"), newMemOffsets()), 50)
+			a := pollN(t, startTask(t, props, connecttest.NewSourceContext()), 50)
+			b := pollN(t, startTask(t, props, connecttest.NewSourceContext()), 50)
+			c := pollN(t, startTask(t, with(props, "seed", "43"), connecttest.NewSourceContext()), 50)
 			differ := 0
 			for i := range a {
 				if !sameRecord(a[i], b[i]) {
@@ -125,12 +126,12 @@ func TestDatagenResumesAfterTheCommittedRecord(t *testing.T) {
 	for _, shape := range shapes {
 		t.Run(shape, func(t *testing.T) {
 			props := with(unlimited, "shape", shape)
-			want := pollN(t, startTask(t, props, newMemOffsets()), 50)
+			want := pollN(t, startTask(t, props, connecttest.NewSourceContext()), 50)
 
-			offsets := newMemOffsets()
+			offsets := connecttest.NewSourceContext()
 			first := startTask(t, props, offsets)
-			offsets.commit(poll(t, first)...)
-			offsets.commit(poll(t, first)...)
+			offsets.Commit(poll(t, first)...)
+			offsets.Commit(poll(t, first)...)
 			poll(t, first) // made, but not committed before the crash
 			first.Stop()
 
@@ -145,8 +146,8 @@ func TestDatagenResumesAfterTheCommittedRecord(t *testing.T) {
 }
 
 func TestDatagenResumesFromAnOffsetThatCameThroughJSON(t *testing.T) {
-	offsets := newMemOffsets()
-	offsets.offsets[partitionKey(map[string]any{"datagen": "gen", "task": "0/1"})] = map[string]any{"position": float64(7)}
+	offsets := connecttest.NewSourceContext()
+	offsets.SetOffset(map[string]any{"datagen": "gen", "task": "0/1"}, map[string]any{"position": float64(7)})
 	recs := poll(t, startTask(t, unlimited, offsets))
 	if n := number(t, recs[0]); n != 7 {
 		t.Errorf("first record after position 7 is number %d, want 7", n)
@@ -154,7 +155,7 @@ func TestDatagenResumesFromAnOffsetThatCameThroughJSON(t *testing.T) {
 }
 
 func TestDatagenStopsAfterCount(t *testing.T) {
-	task := startTask(t, with(unlimited, "count", "25"), newMemOffsets())
+	task := startTask(t, with(unlimited, "count", "25"), connecttest.NewSourceContext())
 	var sizes []int
 	for range 3 {
 		sizes = append(sizes, len(poll(t, task)))
@@ -171,7 +172,7 @@ func TestDatagenStopsAfterCount(t *testing.T) {
 
 func TestDatagenRate(t *testing.T) {
 	t.Run("rate=100 count=5 finishes with one record per poll", func(t *testing.T) {
-		task := startTask(t, with(unlimited, "rate", "100", "count", "5"), newMemOffsets())
+		task := startTask(t, with(unlimited, "rate", "100", "count", "5"), connecttest.NewSourceContext())
 		first := poll(t, task)
 		if len(first) != 1 {
 			t.Errorf("first poll at rate 100 returned %d records, want the 1 due at once", len(first))
@@ -182,7 +183,7 @@ func TestDatagenRate(t *testing.T) {
 		}
 	})
 	t.Run("rate=0 returns batch.size records per poll", func(t *testing.T) {
-		task := startTask(t, with(unlimited, "batch.size", "500"), newMemOffsets())
+		task := startTask(t, with(unlimited, "batch.size", "500"), connecttest.NewSourceContext())
 		for range 3 {
 			if n := len(poll(t, task)); n != 500 {
 				t.Errorf("poll returned %d records, want 500", n)
@@ -190,7 +191,7 @@ func TestDatagenRate(t *testing.T) {
 		}
 	})
 	t.Run("a poll waiting for the next record returns when ctx is done", func(t *testing.T) {
-		task := startTask(t, with(unlimited, "rate", "0.001"), newMemOffsets())
+		task := startTask(t, with(unlimited, "rate", "0.001"), connecttest.NewSourceContext())
 		poll(t, task)
 		ctx, cancel := context.WithTimeout(context.Background(), 30*time.Millisecond)
 		defer cancel()
@@ -203,7 +204,7 @@ func TestDatagenRate(t *testing.T) {
 		}
 	})
 	t.Run("Stop ends a waiting poll", func(t *testing.T) {
-		task := startTask(t, with(unlimited, "count", "1"), newMemOffsets())
+		task := startTask(t, with(unlimited, "count", "1"), connecttest.NewSourceContext())
 		poll(t, task)
 		done := make(chan struct{})
 		go func() {
@@ -261,7 +262,7 @@ func TestDatagenShapesFitTheirSchemas(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.props["shape"]+"/value.size="+tt.props["value.size"], func(t *testing.T) {
-			recs := pollN(t, startTask(t, tt.props, newMemOffsets()), 20)
+			recs := pollN(t, startTask(t, tt.props, connecttest.NewSourceContext()), 20)
 			notes := 0
 			for _, r := range recs {
 				if r.Key == nil && r.KeySchema != nil {
@@ -296,7 +297,7 @@ func TestDatagenShapesFitTheirSchemas(t *testing.T) {
 }
 
 func TestDatagenBytesValuesDoNotShareMemory(t *testing.T) {
-	recs := poll(t, startTask(t, with(unlimited, "shape", "bytes"), newMemOffsets()))
+	recs := poll(t, startTask(t, with(unlimited, "shape", "bytes"), connecttest.NewSourceContext()))
 	second := string(recs[1].Value.([]byte))
 	a := recs[0].Value.([]byte)
 	for i := range a {
@@ -323,8 +324,8 @@ func TestDatagenTasksSplitTheSequence(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			props := with(unlimited, "count", tt.count, "shape", "string")
 			count, _ := strconv.Atoi(tt.count)
-			reference := pollN(t, startTask(t, props, newMemOffsets()), count)
-			tasks := startTasks(t, props, tt.maxTasks, newMemOffsets())
+			reference := pollN(t, startTask(t, props, connecttest.NewSourceContext()), count)
+			tasks := startTasks(t, props, tt.maxTasks, connecttest.NewSourceContext())
 			if len(tasks) != tt.wantTasks {
 				t.Fatalf("%d tasks, want %d", len(tasks), tt.wantTasks)
 			}
@@ -382,7 +383,7 @@ func TestDatagenRefusesBadConfigNamingKeyAndValue(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			c, _ := connect.NewSourceConnector("datagen")
-			for _, err := range []error{c.Start(nil, tt.props), c.NewTask().Start(newMemOffsets(), tt.props)} {
+			for _, err := range []error{c.Start(nil, tt.props), c.NewTask().Start(connecttest.NewSourceContext(), tt.props)} {
 				if err == nil {
 					t.Fatal("no error")
 				}
@@ -401,7 +402,7 @@ func TestDatagenRefusesBadConfigNamingKeyAndValue(t *testing.T) {
 }
 
 func TestDatagenCapsTheBytesOfAPoll(t *testing.T) {
-	recs := poll(t, startTask(t, with(unlimited, "shape", "bytes", "value.size", strconv.Itoa(16<<20), "batch.size", "100"), newMemOffsets()))
+	recs := poll(t, startTask(t, with(unlimited, "shape", "bytes", "value.size", strconv.Itoa(16<<20), "batch.size", "100"), connecttest.NewSourceContext()))
 	if len(recs) != 4 {
 		t.Errorf("a poll of 16 MiB values returned %d, want 4 (64 MiB)", len(recs))
 	}

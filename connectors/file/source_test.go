@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"github.com/sluicehq/sluice/connect"
+	"github.com/sluicehq/sluice/connect/connecttest"
 )
 
 // startSource starts the file source as the runtime would, through the
@@ -143,7 +144,7 @@ func TestSourceSplitsLinesAtEveryEnding(t *testing.T) {
 			t.Parallel()
 			path := filepath.Join(t.TempDir(), "in.txt")
 			writeFile(t, path, tt.content)
-			task := startSource(t, map[string]string{"file": path, "topic": "lines"}, newMemOffsets())
+			task := startSource(t, map[string]string{"file": path, "topic": "lines"}, connecttest.NewSourceContext())
 			recs := pollAll(t, task)
 			if got := values(recs); !slices.Equal(got, tt.want) {
 				t.Errorf("values = %.60q, want %.60q", got, tt.want)
@@ -168,7 +169,7 @@ func TestSourceReadsManyLinesOfEachEndingAcrossReads(t *testing.T) {
 			b.WriteString("held") // a last line without terminator
 			path := filepath.Join(t.TempDir(), "in.txt")
 			writeFile(t, path, b.String())
-			task := startSource(t, map[string]string{"file": path, "topic": "t", "batch.size": "3000"}, newMemOffsets())
+			task := startSource(t, map[string]string{"file": path, "topic": "t", "batch.size": "3000"}, connecttest.NewSourceContext())
 			recs := pollAll(t, task)
 			if got := values(recs); !slices.Equal(got, want) {
 				t.Fatalf("got %d lines, want %d, in order", len(got), len(want))
@@ -183,7 +184,7 @@ func TestSourceReadsManyLinesOfEachEndingAcrossReads(t *testing.T) {
 func TestSourceRecordsLookLikeKafkas(t *testing.T) {
 	path := filepath.Join(t.TempDir(), "in.txt")
 	writeFile(t, path, "hello\n")
-	task := startSource(t, map[string]string{"file": path, "topic": "greetings"}, newMemOffsets())
+	task := startSource(t, map[string]string{"file": path, "topic": "greetings"}, connecttest.NewSourceContext())
 	recs := pollOnce(t, task)
 	if len(recs) != 1 {
 		t.Fatalf("got %d records, want 1", len(recs))
@@ -224,7 +225,7 @@ func TestSourceReturnsAtMostBatchSize(t *testing.T) {
 			t.Parallel()
 			path := filepath.Join(t.TempDir(), "in.txt")
 			writeFile(t, path, strings.Repeat("line\n", tt.lines))
-			task := startSource(t, map[string]string{"file": path, "topic": "t", "batch.size": tt.batch}, newMemOffsets())
+			task := startSource(t, map[string]string{"file": path, "topic": "t", "batch.size": tt.batch}, connecttest.NewSourceContext())
 			var sizes []int
 			for {
 				recs := pollOnce(t, task)
@@ -258,7 +259,7 @@ func TestSourceEmitsAHeldLineOnceItIsComplete(t *testing.T) {
 			t.Parallel()
 			path := filepath.Join(t.TempDir(), "in.txt")
 			writeFile(t, path, tt.first)
-			task := startSource(t, map[string]string{"file": path, "topic": "t"}, newMemOffsets())
+			task := startSource(t, map[string]string{"file": path, "topic": "t"}, connecttest.NewSourceContext())
 			recs := pollAll(t, task)
 			appendFile(t, path, tt.second)
 			recs = append(recs, pollAll(t, task)...)
@@ -299,16 +300,16 @@ func TestSourceResumesFromTheCommittedOffset(t *testing.T) {
 			t.Parallel()
 			path := filepath.Join(t.TempDir(), "in.txt")
 			writeFile(t, path, content)
-			offsets := newMemOffsets()
+			offsets := connecttest.NewSourceContext()
 			first := startSource(t, map[string]string{"file": path, "topic": "t", "batch.size": "1"}, offsets)
 			for range max(tt.committed, 0) {
-				offsets.commit(pollOnce(t, first)...)
+				offsets.Commit(pollOnce(t, first)...)
 			}
 			// The first run read on, but crashed before committing more.
 			pollOnce(t, first)
 			first.Stop()
 			if tt.offset != nil {
-				offsets.offsets[partitionKey(map[string]any{"filename": path})] = tt.offset
+				offsets.SetOffset(map[string]any{"filename": path}, tt.offset)
 			}
 
 			second := startSource(t, map[string]string{"file": path, "topic": "t"}, offsets)
@@ -322,8 +323,8 @@ func TestSourceResumesFromTheCommittedOffset(t *testing.T) {
 func TestSourceRefusesAnOffsetThatIsNotAPosition(t *testing.T) {
 	path := filepath.Join(t.TempDir(), "in.txt")
 	writeFile(t, path, "a\n")
-	offsets := newMemOffsets()
-	offsets.offsets[partitionKey(map[string]any{"filename": path})] = map[string]any{"position": "12"}
+	offsets := connecttest.NewSourceContext()
+	offsets.SetOffset(map[string]any{"filename": path}, map[string]any{"position": "12"})
 	task := &sourceTask{}
 	err := task.Start(offsets, map[string]string{"file": path, "topic": "t"})
 	if err == nil || !strings.Contains(err.Error(), path) || !strings.Contains(err.Error(), "12") {
@@ -334,7 +335,7 @@ func TestSourceRefusesAnOffsetThatIsNotAPosition(t *testing.T) {
 func TestSourceFollowsAppendedLines(t *testing.T) {
 	path := filepath.Join(t.TempDir(), "in.txt")
 	writeFile(t, path, "first\n")
-	task := startSource(t, map[string]string{"file": path, "topic": "t"}, newMemOffsets())
+	task := startSource(t, map[string]string{"file": path, "topic": "t"}, connecttest.NewSourceContext())
 	if got := values(pollAll(t, task)); !slices.Equal(got, []string{"first"}) {
 		t.Fatalf("before appending: %q", got)
 	}
@@ -398,7 +399,7 @@ func TestSourceFollowsRotationAndTruncation(t *testing.T) {
 			t.Parallel()
 			path := filepath.Join(t.TempDir(), "in.log")
 			writeFile(t, path, "a\nb\n")
-			task := startSource(t, map[string]string{"file": path, "topic": "t"}, newMemOffsets())
+			task := startSource(t, map[string]string{"file": path, "topic": "t"}, connecttest.NewSourceContext())
 			if got := values(pollAll(t, task)); !slices.Equal(got, []string{"a", "b"}) {
 				t.Fatalf("before the change: %q", got)
 			}
@@ -416,7 +417,7 @@ func TestSourceFollowsRotationAndTruncation(t *testing.T) {
 
 func TestSourceReadsStandardInputWithoutOffsets(t *testing.T) {
 	task := &sourceTask{stdin: strings.NewReader("a\nb\r\nheld"), interval: 5 * time.Millisecond}
-	if err := task.Start(newMemOffsets(), map[string]string{"topic": "t"}); err != nil {
+	if err := task.Start(connecttest.NewSourceContext(), map[string]string{"topic": "t"}); err != nil {
 		t.Fatal(err)
 	}
 	defer task.Stop()
@@ -434,7 +435,7 @@ func TestSourceReadsStandardInputWithoutOffsets(t *testing.T) {
 func TestSourceFailsOnAMissingFileNamingIt(t *testing.T) {
 	path := filepath.Join(t.TempDir(), "no-such-file.txt")
 	task := &sourceTask{}
-	err := task.Start(newMemOffsets(), map[string]string{"file": path, "topic": "t"})
+	err := task.Start(connecttest.NewSourceContext(), map[string]string{"file": path, "topic": "t"})
 	if err == nil || !strings.Contains(err.Error(), path) || !errors.Is(err, fs.ErrNotExist) {
 		t.Fatalf("Start = %v, want an error naming %s that matches fs.ErrNotExist", err, path)
 	}
@@ -456,7 +457,7 @@ func TestSourceRefusesBadConfigNamingKeyAndValue(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			c, _ := connect.NewSourceConnector("file")
 			connErr := c.Start(nil, tt.props)
-			taskErr := c.NewTask().Start(newMemOffsets(), tt.props)
+			taskErr := c.NewTask().Start(connecttest.NewSourceContext(), tt.props)
 			for _, err := range []error{connErr, taskErr} {
 				if err == nil {
 					t.Fatal("no error")
@@ -486,7 +487,7 @@ func TestSourceRunsOneTaskWhateverTasksMax(t *testing.T) {
 func TestSourceStopEndsABlockedPoll(t *testing.T) {
 	path := filepath.Join(t.TempDir(), "in.txt")
 	writeFile(t, path, "")
-	task := startSource(t, map[string]string{"file": path, "topic": "t"}, newMemOffsets())
+	task := startSource(t, map[string]string{"file": path, "topic": "t"}, connecttest.NewSourceContext())
 	done := make(chan error)
 	go func() {
 		recs, err := task.Poll(context.Background())
