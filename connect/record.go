@@ -1,6 +1,7 @@
 package connect
 
 import (
+	"math"
 	"slices"
 	"time"
 )
@@ -106,4 +107,27 @@ func (h Headers) Has(key string) bool {
 // Remove deletes every header with the key.
 func (h *Headers) Remove(key string) {
 	*h = slices.DeleteFunc(*h, func(x Header) bool { return x.Key == key })
+}
+
+// OffsetInt64 reads a number from a source offset as the runtime may hand
+// it back after storing it: int64 as the task wrote it, another integer
+// type, an integral float64 or a json.Number after a trip through JSON.
+// It reports false for anything else, such as a fraction.
+func OffsetInt64(v any) (int64, bool) {
+	switch n := v.(type) {
+	case int64:
+		return n, true
+	case int:
+		return int64(n), true
+	case int32:
+		return int64(n), true
+	case float64:
+		if n == math.Trunc(n) && math.Abs(n) <= 1<<53 {
+			return int64(n), true
+		}
+	case interface{ Int64() (int64, error) }:
+		i, err := n.Int64()
+		return i, err == nil
+	}
+	return 0, false
 }

@@ -1,6 +1,9 @@
 package connect
 
-import "testing"
+import (
+	"encoding/json"
+	"testing"
+)
 
 func TestHeaders(t *testing.T) {
 	var h Headers
@@ -37,5 +40,20 @@ func TestRetriable(t *testing.T) {
 	err := Retriable(DataErrorf("x"))
 	if !IsRetriable(err) || IsRetriable(DataErrorf("y")) {
 		t.Fatal("IsRetriable wrong")
+	}
+}
+
+func TestOffsetInt64(t *testing.T) {
+	for _, tc := range []struct {
+		in   any
+		want int64
+		ok   bool
+	}{
+		{int64(42), 42, true}, {int32(7), 7, true}, {9, 9, true}, {float64(12), 12, true},
+		{json.Number("13"), 13, true}, {1.5, 0, false}, {"12", 0, false}, {nil, 0, false},
+	} {
+		if got, ok := OffsetInt64(tc.in); got != tc.want || ok != tc.ok {
+			t.Errorf("OffsetInt64(%#v) = %d, %v; want %d, %v", tc.in, got, ok, tc.want, tc.ok)
+		}
 	}
 }

@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"maps"
-	"math"
 	"strconv"
 	"strings"
 	"sync"
@@ -203,33 +202,11 @@ func committedPosition(ctx connect.SourceTaskContext, partition map[string]any) 
 	if raw == nil {
 		return 0, nil
 	}
-	pos, ok := toInt64(raw)
+	pos, ok := connect.OffsetInt64(raw)
 	if !ok || pos < 0 {
 		return 0, fmt.Errorf("datagen: the committed offset of %v has position %v (%T), not a record number", partition, raw, raw)
 	}
 	return pos, nil
-}
-
-// toInt64 reads an offset number as the runtime may hand it back: int64
-// as written, or another integer type, an integral float64 or a
-// json.Number after a trip through JSON.
-func toInt64(v any) (int64, bool) {
-	switch n := v.(type) {
-	case int64:
-		return n, true
-	case int:
-		return int64(n), true
-	case int32:
-		return int64(n), true
-	case float64:
-		if n == math.Trunc(n) && math.Abs(n) <= 1<<53 {
-			return int64(n), true
-		}
-	case interface{ Int64() (int64, error) }:
-		i, err := n.Int64()
-		return i, err == nil
-	}
-	return 0, false
 }
 
 // Poll returns the next records: batch.size of them without a rate, else

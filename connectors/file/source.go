@@ -8,7 +8,6 @@ import (
 	"io"
 	"log/slog"
 	"maps"
-	"math"
 	"os"
 	"strings"
 	"sync"
@@ -250,33 +249,11 @@ func (t *sourceTask) committedPosition(ctx connect.SourceTaskContext) (int64, er
 	if raw == nil {
 		return 0, nil
 	}
-	pos, ok := toInt64(raw)
+	pos, ok := connect.OffsetInt64(raw)
 	if !ok || pos < 0 {
 		return 0, fmt.Errorf("file source: the committed offset of %s has position %v (%T), not a byte offset", t.path, raw, raw)
 	}
 	return pos, nil
-}
-
-// toInt64 reads an offset number as the runtime may hand it back: int64
-// as written, or another integer type, an integral float64 or a
-// json.Number after a trip through JSON.
-func toInt64(v any) (int64, bool) {
-	switch n := v.(type) {
-	case int64:
-		return n, true
-	case int:
-		return int64(n), true
-	case int32:
-		return int64(n), true
-	case float64:
-		if n == math.Trunc(n) && math.Abs(n) <= 1<<53 {
-			return int64(n), true
-		}
-	case interface{ Int64() (int64, error) }:
-		i, err := n.Int64()
-		return i, err == nil
-	}
-	return 0, false
 }
 
 // Poll returns the next lines as records, up to batch.size, blocking until
