@@ -1,0 +1,408 @@
+package runtime
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"maps"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/sluicehq/sluice/config"
+	"github.com/sluicehq/sluice/connect"
+	"github.com/sluicehq/sluice/connect/kafka"
+	"github.com/sluicehq/sluice/transforms"
+)
+
+// State is the state of a connector or task, as Kafka Connect names it.
+type State string
+
+// The states.
+const (
+	StateUnassigned State = "UNASSIGNED"
+	StateRunning    State = "RUNNING"
+	StatePaused     State = "PAUSED"
+	StateStopped    State = "STOPPED"
+	StateFailed     State = "FAILED"
+)
+
+// Status is a task's state, with the error that failed it.
+type Status struct {
+	State State
+	Err   error
+}
+
+// WorkerConfig is what a Worker needs: the worker's own properties
+// (bootstrap.servers, converters, producer.*, consumer.*,
+// offset.flush.interval.ms, connector.client.config.override.policy, ...)
+// and where source offsets live.
+type WorkerConfig struct {
+	Props   map[string]string
+	Offsets OffsetStore
+	Metrics *Metrics
+	Logger  *slog.Logger
+	// OnStatus hears every change of a task's state (to write it to the
+	// status topic). Optional; it must not block.
+	OnStatus func(id TaskID, s Status)
+}
+
+// Worker runs connectors and their tasks on this process: it builds each
+// task's pipeline (converters, transformation chain, error handling,
+// Kafka clients) from the worker and connector configs, runs it, and
+// stops it. Which connectors and tasks a worker runs is the herder's
+// decision; the Worker carries it out. Its methods are safe for
+// concurrent use.
+type Worker struct {
+	cfg WorkerConfig
+	log *slog.Logger
+
+	mu         sync.Mutex
+	connectors map[string]connect.Connector
+	tasks      map[TaskID]*taskHandle
+}
+
+type taskHandle struct {
+	stop   chan struct{}
+	kill   context.CancelFunc
+	done   chan struct{}
+	status Status
+}
+
+// NewWorker returns a Worker.
+func NewWorker(cfg WorkerConfig) *Worker {
+	if cfg.Logger == nil {
+		cfg.Logger = slog.Default()
+	}
+	return &Worker{cfg: cfg, log: cfg.Logger, connectors: map[string]connect.Connector{}, tasks: map[TaskID]*taskHandle{}}
+}
+
+// connectorKind finds the connector plugin a config names in
+// connector.class.
+func connectorPlugin(props map[string]string) (connect.Plugin, error) {
+	class := strings.TrimSpace(props["connector.class"])
+	if class == "" {
+		return connect.Plugin{}, fmt.Errorf(`Missing required configuration "connector.class" which has no default value.`)
+	}
+	if p, ok := connect.Lookup(connect.KindSource, class); ok {
+		return p, nil
+	}
+	if p, ok := connect.Lookup(connect.KindSink, class); ok {
+		return p, nil
+	}
+	return connect.Plugin{}, fmt.Errorf("Invalid value %s for configuration connector.class: no connector plugin of that name", class)
+}
+
+type connectorContext struct {
+	w    *Worker
+	name string
+}
+
+func (c connectorContext) RequestTaskReconfiguration() {
+	c.w.log.Info("connector asked for a task reconfiguration", "connector", c.name)
+}
+
+func (c connectorContext) RaiseError(err error) {
+	c.w.log.Error("connector raised an error", "connector", c.name, "error", err)
+}
+
+// StartConnector starts a connector instance with its config and returns
+// its task configs (at most tasks.max). The error names the bad key when
+// the config is the problem.
+func (w *Worker) StartConnector(name string, props map[string]string) ([]map[string]string, error) {
+	p, err := connectorPlugin(props)
+	if err != nil {
+		return nil, err
+	}
+	maxTasks := 1
+	if s := strings.TrimSpace(props["tasks.max"]); s != "" {
+		if maxTasks, err = strconv.Atoi(s); err != nil || maxTasks < 1 {
+			return nil, fmt.Errorf("Invalid value %s for configuration tasks.max: Value must be at least 1", s)
+		}
+	}
+	c := p.New().(connect.Connector)
+	if err := c.Start(connectorContext{w, name}, maps.Clone(props)); err != nil {
+		return nil, fmt.Errorf("connector %s failed to start: %w", name, err)
+	}
+	taskConfigs, err := c.TaskConfigs(maxTasks)
+	if err != nil {
+		_ = c.Stop()
+		return nil, fmt.Errorf("connector %s: task configs: %w", name, err)
+	}
+	w.mu.Lock()
+	if old := w.connectors[name]; old != nil {
+		_ = old.Stop()
+	}
+	w.connectors[name] = c
+	w.mu.Unlock()
+	w.log.Info("connector started", "connector", name, "tasks", len(taskConfigs))
+	return taskConfigs, nil
+}
+
+// StopConnector stops a connector instance (not its tasks).
+func (w *Worker) StopConnector(name string) error {
+	w.mu.Lock()
+	c := w.connectors[name]
+	delete(w.connectors, name)
+	w.mu.Unlock()
+	if c == nil {
+		return nil
+	}
+	return c.Stop()
+}
+
+// StartTask builds task id's pipeline from the worker config, its
+// connector's config and its task config, and runs it until StopTask. A
+// config problem is returned at once; a failure while running shows in
+// TaskStatus (and OnStatus).
+func (w *Worker) StartTask(id TaskID, connectorProps, taskProps map[string]string) error {
+	p, err := connectorPlugin(connectorProps)
+	if err != nil {
+		return err
+	}
+	chain, err := transforms.NewChain(connectorProps)
+	if err != nil {
+		return err
+	}
+	conv, err := BuildConverters(w.cfg.Props, connectorProps)
+	if err != nil {
+		return err
+	}
+	policy, err := ParseErrorPolicy(connectorProps)
+	if err != nil {
+		return err
+	}
+	flush := 60 * time.Second
+	if s := w.cfg.Props["offset.flush.interval.ms"]; s != "" {
+		ms, err := strconv.ParseInt(strings.TrimSpace(s), 10, 64)
+		if err != nil || ms < 1 {
+			return fmt.Errorf("Invalid value %s for configuration offset.flush.interval.ms", s)
+		}
+		flush = time.Duration(ms) * time.Millisecond
+	}
+	overridePolicy := w.cfg.Props["connector.client.config.override.policy"]
+	metrics := w.cfg.Metrics.Task(id)
+	logReporter := &LogReporter{Logger: w.log, IncludeMessages: policy.LogIncludeMessages}
+	var reporters []Reporter
+	if policy.Log {
+		reporters = append(reporters, logReporter)
+	}
+
+	ctx, kill := context.WithCancel(context.Background())
+	h := &taskHandle{stop: make(chan struct{}), kill: kill, done: make(chan struct{}), status: Status{State: StateRunning}}
+	var run func() error
+	var closers []func()
+
+	switch p.Kind {
+	case connect.KindSource:
+		props, err := kafka.ClientProps(w.cfg.Props, kafka.KindProducer, connectorProps, overridePolicy)
+		if err != nil {
+			kill()
+			return err
+		}
+		producer, err := kafka.NewProducer(props)
+		if err != nil {
+			kill()
+			return fmt.Errorf("task %s: producer: %w", id, err)
+		}
+		closers = append(closers, producer.Close)
+		task := p.New().(connect.SourceConnector).NewTask()
+		ensure, closeAdmin, err := w.topicCreator(connectorProps)
+		if err != nil {
+			kill()
+			producer.Close()
+			return err
+		}
+		if closeAdmin != nil {
+			closers = append(closers, closeAdmin)
+		}
+		run = func() error {
+			return RunSourceTask(ctx, SourceTaskConfig{
+				ID: id, Task: task, Props: taskProps, Chain: chain,
+				KeyConverter: conv.Key, ValueConverter: conv.Value, HeaderConverter: conv.Header,
+				KeyConverterName: conv.KeyName, ValueConverterName: conv.ValueName, HeaderConverterName: conv.HeaderName,
+				Producer: KafkaProducer{producer}, Offsets: w.cfg.Offsets,
+				Operator: NewOperator(policy, reporters...).WithMetrics(metrics), Metrics: metrics,
+				EnsureTopic: ensure, FlushInterval: flush, Stop: h.stop, Logger: w.log,
+			})
+		}
+	case connect.KindSink:
+		topics := config.SplitList(connectorProps["topics"])
+		regex := strings.TrimSpace(connectorProps["topics.regex"])
+		if (len(topics) == 0) == (regex == "") {
+			kill()
+			return fmt.Errorf("Must configure one of topics or topics.regex")
+		}
+		props, err := kafka.ClientProps(w.cfg.Props, kafka.KindConsumer, connectorProps, overridePolicy)
+		if err != nil {
+			kill()
+			return err
+		}
+		if props["group.id"] == "" {
+			props["group.id"] = "connect-" + id.Connector
+		}
+		if policy.DLQTopic != "" {
+			pprops, err := kafka.ClientProps(w.cfg.Props, kafka.KindProducer, connectorProps, overridePolicy)
+			if err != nil {
+				kill()
+				return err
+			}
+			dlq, err := kafka.NewProducer(pprops)
+			if err != nil {
+				kill()
+				return fmt.Errorf("task %s: dead letter queue producer: %w", id, err)
+			}
+			closers = append(closers, dlq.Close)
+			reporters = append(reporters, &DLQReporter{Producer: KafkaProducer{dlq}, Topic: policy.DLQTopic, ContextHeaders: policy.DLQContextHeaders})
+		}
+		task := p.New().(connect.SinkConnector).NewTask()
+		run = func() error {
+			return RunSinkTask(ctx, SinkTaskConfig{
+				ID: id, Task: task, Props: taskProps, Chain: chain, Converters: conv,
+				ConsumerProps: props, Topics: topics, TopicsRegex: regex,
+				Operator: NewOperator(policy, reporters...).WithMetrics(metrics), Metrics: metrics,
+				Reporters: reporters, TolerateAll: policy.TolerateAll, CommitInterval: flush, Stop: h.stop, Logger: w.log,
+			})
+		}
+	}
+
+	w.mu.Lock()
+	if _, running := w.tasks[id]; running {
+		w.mu.Unlock()
+		kill()
+		for _, c := range closers {
+			c()
+		}
+		return fmt.Errorf("task %s is already running on this worker", id)
+	}
+	w.tasks[id] = h
+	w.mu.Unlock()
+	w.setStatus(id, h, Status{State: StateRunning})
+
+	go func() {
+		defer close(h.done)
+		err := run()
+		_ = chain.Close()
+		for _, c := range closers {
+			c()
+		}
+		switch {
+		case err == nil, errors.Is(err, context.Canceled):
+			w.setStatus(id, h, Status{State: StateUnassigned})
+		default:
+			w.setStatus(id, h, Status{State: StateFailed, Err: err})
+		}
+	}()
+	return nil
+}
+
+func (w *Worker) setStatus(id TaskID, h *taskHandle, s Status) {
+	w.mu.Lock()
+	h.status = s
+	w.mu.Unlock()
+	if w.cfg.OnStatus != nil {
+		w.cfg.OnStatus(id, s)
+	}
+}
+
+// topicCreator returns the EnsureTopic of a source connector: with
+// topic.creation.default.replication.factor and .partitions in its config
+// (Kafka Connect's topic creation), topics it writes to are created with
+// them and any other topic.creation.default.* key as topic config;
+// otherwise it returns nil and the broker's auto-creation applies.
+func (w *Worker) topicCreator(connectorProps map[string]string) (func(context.Context, string) error, func(), error) {
+	defaults := config.WithPrefix(connectorProps, "topic.creation.default.")
+	rf, parts := defaults["replication.factor"], defaults["partitions"]
+	if rf == "" && parts == "" {
+		return nil, nil, nil
+	}
+	rfN, err := strconv.Atoi(strings.TrimSpace(rf))
+	if err != nil || (rfN < 1 && rfN != -1) {
+		return nil, nil, fmt.Errorf("Invalid value %s for configuration topic.creation.default.replication.factor", rf)
+	}
+	partsN, err := strconv.Atoi(strings.TrimSpace(parts))
+	if err != nil || (partsN < 1 && partsN != -1) {
+		return nil, nil, fmt.Errorf("Invalid value %s for configuration topic.creation.default.partitions", parts)
+	}
+	topicConfigs := map[string]string{}
+	for k, v := range defaults {
+		if k != "replication.factor" && k != "partitions" {
+			topicConfigs[k] = v
+		}
+	}
+	props, err := kafka.ClientProps(w.cfg.Props, kafka.KindAdmin, connectorProps, w.cfg.Props["connector.client.config.override.policy"])
+	if err != nil {
+		return nil, nil, err
+	}
+	admin, err := kafka.NewAdmin(props)
+	if err != nil {
+		return nil, nil, err
+	}
+	ensure := func(ctx context.Context, topic string) error {
+		return admin.CreateTopics(ctx, []kafka.TopicSpec{{Name: topic, Partitions: partsN, ReplicationFactor: rfN, Configs: topicConfigs}})
+	}
+	return ensure, admin.Close, nil
+}
+
+// StopTask stops a task cleanly, waiting up to timeout (Kafka Connect's
+// task.shutdown.graceful.timeout.ms) before killing it: a killed task
+// commits nothing more, and its records since the last commit are
+// processed again by the next owner.
+func (w *Worker) StopTask(id TaskID, timeout time.Duration) {
+	w.mu.Lock()
+	h := w.tasks[id]
+	delete(w.tasks, id)
+	w.mu.Unlock()
+	if h == nil {
+		return
+	}
+	close(h.stop)
+	select {
+	case <-h.done:
+	case <-time.After(timeout):
+		w.log.Warn("task did not stop in time; killing it", "connector", id.Connector, "task", id.Task)
+		h.kill()
+		<-h.done
+	}
+	h.kill()
+	w.cfg.Metrics.Forget(id)
+}
+
+// TaskStatus returns a task's state on this worker; false if it does not
+// run here.
+func (w *Worker) TaskStatus(id TaskID) (Status, bool) {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	h := w.tasks[id]
+	if h == nil {
+		return Status{}, false
+	}
+	return h.status, true
+}
+
+// Stop stops every task (each within timeout) and connector.
+func (w *Worker) Stop(timeout time.Duration) {
+	w.mu.Lock()
+	ids := make([]TaskID, 0, len(w.tasks))
+	for id := range w.tasks {
+		ids = append(ids, id)
+	}
+	names := make([]string, 0, len(w.connectors))
+	for n := range w.connectors {
+		names = append(names, n)
+	}
+	w.mu.Unlock()
+	var wg sync.WaitGroup
+	for _, id := range ids {
+		wg.Add(1)
+		go func() { defer wg.Done(); w.StopTask(id, timeout) }()
+	}
+	wg.Wait()
+	for _, n := range names {
+		if err := w.StopConnector(n); err != nil {
+			w.log.Warn("connector did not stop cleanly", "connector", n, "error", err)
+		}
+	}
+}

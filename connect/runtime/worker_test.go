@@ -1,0 +1,95 @@
+package runtime
+
+import (
+	"path/filepath"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+)
+
+// TestWorkerRunsConnectorsFromTheirConfigs starts a file source and a
+// file sink from connector configs alone, as a herder does after a REST
+// call, and stops them cleanly.
+func TestWorkerRunsConnectorsFromTheirConfigs(t *testing.T) {
+	b := startTestBroker(t)
+	dir := t.TempDir()
+	in, out := filepath.Join(dir, "in.txt"), filepath.Join(dir, "out.txt")
+	want := writeLines(t, in, 0, 300)
+	offsets, err := OpenFileOffsetStore(filepath.Join(dir, "offsets.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var mu sync.Mutex
+	var statuses []string
+	w := NewWorker(WorkerConfig{
+		Props: map[string]string{
+			"bootstrap.servers": b.Addr(), "offset.flush.interval.ms": "100",
+			"key.converter":   "org.apache.kafka.connect.storage.StringConverter",
+			"value.converter": "org.apache.kafka.connect.storage.StringConverter",
+			"consumer.topic.metadata.refresh.interval.ms": "200",
+		},
+		Offsets: offsets, Metrics: NewMetrics(),
+		OnStatus: func(id TaskID, s Status) {
+			mu.Lock()
+			defer mu.Unlock()
+			statuses = append(statuses, id.String()+"="+string(s.State))
+		},
+	})
+	defer w.Stop(5 * time.Second)
+
+	source := map[string]string{"name": "src", "connector.class": "org.apache.kafka.connect.file.FileStreamSourceConnector",
+		"file": in, "topic": "lines", "topic.creation.default.partitions": "1", "topic.creation.default.replication.factor": "1",
+		"transforms": "upper", "transforms.upper.type": "InsertHeader", "transforms.upper.header": "origin",
+		"transforms.upper.value.literal": "file"}
+	sink := map[string]string{"name": "snk", "connector.class": "FileStreamSink", "file": out, "topics": "lines", "tasks.max": "3"}
+	for _, c := range []map[string]string{source, sink} {
+		taskConfigs, err := w.StartConnector(c["name"], c)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for i, tc := range taskConfigs {
+			if err := w.StartTask(TaskID{c["name"], i}, c, tc); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+	waitFor(t, "the lines in the sink file", 30*time.Second, func() bool { return len(readLines(out)) >= len(want) })
+	if st, ok := w.TaskStatus(TaskID{"src", 0}); !ok || st.State != StateRunning {
+		t.Fatalf("source status = %+v, %v", st, ok)
+	}
+	w.Stop(5 * time.Second)
+	if got := readLines(out); len(got) != len(want) || got[0] != want[0] {
+		t.Fatalf("sink file has %d lines, want %d", len(got), len(want))
+	}
+	mu.Lock()
+	defer mu.Unlock()
+	if s := strings.Join(statuses, " "); !strings.Contains(s, "src-0=RUNNING") || !strings.Contains(s, "src-0=UNASSIGNED") {
+		t.Fatalf("status changes = %s", s)
+	}
+}
+
+func TestWorkerRefusesBadConfigsNamingTheKey(t *testing.T) {
+	w := NewWorker(WorkerConfig{Props: map[string]string{"bootstrap.servers": "127.0.0.1:1"}})
+	for _, tc := range []struct {
+		props map[string]string
+		want  string
+	}{
+		{map[string]string{"name": "x"}, "connector.class"},
+		{map[string]string{"name": "x", "connector.class": "Nope"}, "connector.class"},
+		{map[string]string{"name": "x", "connector.class": "FileStreamSink", "tasks.max": "0"}, "tasks.max"},
+		{map[string]string{"name": "x", "connector.class": "FileStreamSource", "topic": "t", "batch.size": "-1"}, "batch.size"},
+	} {
+		if _, err := w.StartConnector("x", tc.props); err == nil || !strings.Contains(err.Error(), tc.want) {
+			t.Errorf("StartConnector(%v) = %v, want an error naming %s", tc.props, err, tc.want)
+		}
+	}
+	sink := map[string]string{"name": "x", "connector.class": "FileStreamSink"}
+	if err := w.StartTask(TaskID{"x", 0}, sink, sink); err == nil || !strings.Contains(err.Error(), "topics") {
+		t.Errorf("a sink without topics: %v", err)
+	}
+	bad := map[string]string{"name": "x", "connector.class": "FileStreamSink", "topics": "t", "errors.tolerance": "some"}
+	if err := w.StartTask(TaskID{"x", 0}, bad, bad); err == nil || !strings.Contains(err.Error(), "errors.tolerance") {
+		t.Errorf("a bad errors.tolerance: %v", err)
+	}
+}
