@@ -19,7 +19,7 @@ func TestKcatReadsWhatOurProducerWrote(t *testing.T) {
 	t.Parallel()
 	kcat, err := exec.LookPath("kcat")
 	if err != nil {
-		t.Skip("kcat not installed (scripts/setup installs it)")
+		t.Fatalf("kcat is missing (scripts/setup installs it): %v", err)
 	}
 	b := startBroker(t, BrokerConfig{})
 	topic := topicName(t, "kcat")

@@ -80,10 +80,17 @@ func BenchmarkSourcePipelineDatagen(b *testing.B) {
 			FlushInterval: time.Second, Stop: stop,
 		})
 	}()
+	awaitRecords(b, m, start, stop, done)
+}
+
+// awaitRecords waits until the task has written b.N records, reports the
+// rate since start, then stops the task cleanly.
+func awaitRecords(b *testing.B, m *TaskMetrics, start time.Time, stop chan struct{}, done chan error) {
+	b.Helper()
 	for testutil.ToFloat64(m.written) < float64(b.N) {
 		select {
 		case err := <-done:
-			b.Fatalf("source task ended early: %v", err)
+			b.Fatalf("task ended early: %v", err)
 		case <-time.After(5 * time.Millisecond):
 		}
 	}
@@ -177,18 +184,5 @@ func BenchmarkSinkPipelineFile(b *testing.B) {
 			CommitInterval: time.Second, Stop: stop,
 		})
 	}()
-	for testutil.ToFloat64(m.written) < float64(b.N) {
-		select {
-		case err := <-done:
-			b.Fatalf("sink task ended early: %v", err)
-		case <-time.After(5 * time.Millisecond):
-		}
-	}
-	elapsed := time.Since(start)
-	b.StopTimer()
-	close(stop)
-	if err := <-done; err != nil {
-		b.Fatal(err)
-	}
-	b.ReportMetric(float64(b.N)/elapsed.Seconds(), "records/s")
+	awaitRecords(b, m, start, stop, done)
 }
