@@ -18,9 +18,12 @@ vet:
 test: build vet
 	$(GO) test -count=1 -timeout 15m $(PKGS)
 
-# Benchmarks next to the code they measure.
+# Benchmarks next to the code they measure. The pipeline benchmarks run
+# with their bare-client baselines in the same run, for ratios.
 bench:
-	$(GO) test -run='^$$' -bench=. -benchmem ./transforms/ ./connect/...
+	$(GO) test -run='^$$' -bench=. -benchmem ./transforms/ ./connect/ ./connect/converters/ ./connectors/...
+	$(GO) test -run='^$$' -bench='ProduceBare|ProduceWrapper' -benchtime=300000x ./connect/kafka/
+	$(GO) test -run='^$$' -bench='SinkConsumeBare|SinkPipeline|SourcePipeline' -benchtime=300000x ./connect/runtime/
 
 # Each fuzz target for FUZZTIME (go test runs one fuzz target at a time).
 fuzz:
