@@ -5,24 +5,33 @@
 //	sluice version
 //	sluice plugins [list]          list the registered plugins
 //	sluice plugins describe NAME   show a plugin's config keys
+//	sluice standalone worker.properties connector.properties...
+//	                               run a standalone worker with the REST API
 //
 // The plugins it knows are the packages it imports: each registers itself
 // with the connect registry in its init function.
 package main
 
 import (
+	"context"
 	"errors"
 	"flag"
 	"fmt"
 	"io"
+	"log/slog"
+	"net"
 	"os"
+	"os/signal"
 	"sort"
 	"strings"
+	"syscall"
 	"text/tabwriter"
 
 	"github.com/sluicehq/sluice/config"
 	"github.com/sluicehq/sluice/connect"
+	"github.com/sluicehq/sluice/connect/cluster"
 	_ "github.com/sluicehq/sluice/connect/converters"
+	"github.com/sluicehq/sluice/connect/rest"
 	_ "github.com/sluicehq/sluice/connectors/datagen"
 	_ "github.com/sluicehq/sluice/connectors/file"
 	_ "github.com/sluicehq/sluice/transforms"
@@ -34,6 +43,8 @@ Usage:
   sluice version                 print the version
   sluice plugins [list]          list connectors, transforms, predicates and converters
   sluice plugins describe NAME   show the config keys of a plugin (name or Kafka Connect class name)
+  sluice standalone WORKER.properties [CONNECTOR.properties ...]
+                                 run a standalone worker: the connectors, and the REST API on listeners
 
 Run "sluice COMMAND --help" for a command's flags.
 `
@@ -62,6 +73,8 @@ func run(args []string, out io.Writer) error {
 		return nil
 	case "plugins":
 		return plugins(args[1:], out)
+	case "standalone":
+		return standalone(args[1:], out)
 	}
 	return fmt.Errorf("unknown command %q; run sluice --help", args[0])
 }
@@ -126,4 +139,170 @@ func describe(name string, out io.Writer) error {
 		}
 	}
 	return nil
+}
+
+const standaloneUsage = `Usage:
+  sluice standalone WORKER.properties [CONNECTOR.properties ...]
+
+Runs a standalone worker, as Kafka Connect's connect-standalone does: it
+creates the connectors of the connector files, serves the REST API on the
+worker's listeners (default http://:8083), and on SIGINT or SIGTERM stops
+the tasks, committing their source offsets to offset.storage.file.filename.
+
+Any worker property can be set from the environment as SLUICE_<KEY>, the key
+upper-cased with its dots as underscores: SLUICE_BOOTSTRAP_SERVERS sets
+bootstrap.servers. The environment wins over the file.
+`
+
+// envPrefix starts the environment variables that set worker properties.
+const envPrefix = "SLUICE_"
+
+// envName is the environment variable that sets worker property key.
+func envName(key string) string {
+	return envPrefix + strings.ToUpper(strings.NewReplacer(".", "_", "-", "_").Replace(key))
+}
+
+// applyEnv returns props with the worker properties that environ (as
+// os.Environ gives it) sets through SLUICE_ variables. A variable sets
+// the property of the file whose envName it is; otherwise the property
+// whose name is the variable's lower-cased, with underscores as dots.
+func applyEnv(props map[string]string, environ []string) map[string]string {
+	out := make(map[string]string, len(props))
+	byEnv := make(map[string]string, len(props))
+	for k, v := range props {
+		out[k] = v
+		byEnv[envName(k)] = k
+	}
+	for _, kv := range environ {
+		name, value, ok := strings.Cut(kv, "=")
+		if !ok || !strings.HasPrefix(name, envPrefix) || len(name) == len(envPrefix) {
+			continue
+		}
+		key, known := byEnv[name]
+		if !known {
+			key = strings.ReplaceAll(strings.ToLower(strings.TrimPrefix(name, envPrefix)), "_", ".")
+		}
+		out[key] = value
+	}
+	return out
+}
+
+// listenAddr returns the host:port of the first of the worker's
+// listeners (Kafka Connect's listeners property, such as
+// "http://:8083"). Only http is served.
+func listenAddr(listeners string) (string, error) {
+	first, _, _ := strings.Cut(listeners, ",")
+	first = strings.TrimSpace(first)
+	if first == "" {
+		return ":8083", nil
+	}
+	scheme, hostport, ok := strings.Cut(first, "://")
+	if !ok {
+		return "", fmt.Errorf("listeners: %q is not scheme://host:port", first)
+	}
+	if !strings.EqualFold(scheme, "http") {
+		return "", fmt.Errorf("listeners: %q: only http is supported", first)
+	}
+	if _, _, err := net.SplitHostPort(hostport); err != nil {
+		return "", fmt.Errorf("listeners: %q: %w", first, err)
+	}
+	return hostport, nil
+}
+
+func standalone(args []string, out io.Writer) error {
+	fs := flag.NewFlagSet("standalone", flag.ContinueOnError)
+	fs.SetOutput(out)
+	fs.Usage = func() { fmt.Fprint(out, standaloneUsage) }
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	if fs.NArg() < 1 {
+		fs.Usage()
+		return errors.New("standalone: the worker properties file is required")
+	}
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	return runStandalone(ctx, fs.Arg(0), fs.Args()[1:], os.Environ())
+}
+
+// runStandalone runs a standalone worker until ctx is done.
+func runStandalone(ctx context.Context, workerFile string, connectorFiles, environ []string) error {
+	raw, err := config.LoadProperties(workerFile)
+	if err != nil {
+		return err
+	}
+	raw = applyEnv(raw, environ)
+	resolver, err := config.NewResolver(raw)
+	if err != nil {
+		return err
+	}
+	workerProps, err := resolver.Resolve(raw)
+	if err != nil {
+		return fmt.Errorf("%s: %w", workerFile, err)
+	}
+	addr, err := listenAddr(workerProps["listeners"])
+	if err != nil {
+		return err
+	}
+	var connectors []map[string]string
+	for _, f := range connectorFiles {
+		cfg, err := config.LoadProperties(f)
+		if err != nil {
+			return err
+		}
+		if err := validateConnector(resolver, cfg); err != nil {
+			return fmt.Errorf("%s: %w", f, err)
+		}
+		connectors = append(connectors, cfg)
+	}
+
+	workerID := addr
+	if host, port, _ := net.SplitHostPort(addr); host == "" {
+		if host, err = os.Hostname(); err == nil {
+			workerID = net.JoinHostPort(host, port)
+		}
+	}
+	herder, err := cluster.NewStandalone(cluster.StandaloneConfig{WorkerProps: workerProps, Resolver: resolver, WorkerID: workerID})
+	if err != nil {
+		return err
+	}
+	defer herder.Stop()
+	if err := herder.Start(ctx, connectors); err != nil {
+		return err
+	}
+	slog.Info("REST API listening", "addr", addr)
+	return rest.NewServer(herder, rest.Options{}).ListenAndServe(ctx, addr)
+}
+
+// validateConnector checks a connector file's config, with its
+// references resolved, as the REST API checks one it is given.
+func validateConnector(resolver *config.Resolver, cfg map[string]string) error {
+	if strings.TrimSpace(cfg["name"]) == "" {
+		return errors.New(`Missing required configuration "name" which has no default value.`)
+	}
+	resolved, err := resolver.Resolve(cfg)
+	if err != nil {
+		return err
+	}
+	infos, err := rest.ValidateConnectorConfig(resolved)
+	if err != nil {
+		return err
+	}
+	if infos.ErrorCount == 0 {
+		return nil
+	}
+	var msgs []string
+	for _, c := range infos.Configs {
+		if c.Value == nil {
+			continue
+		}
+		for _, m := range c.Value.Errors {
+			if !strings.Contains(m, c.Value.Name) {
+				m = c.Value.Name + ": " + m
+			}
+			msgs = append(msgs, m)
+		}
+	}
+	sort.Strings(msgs)
+	return fmt.Errorf("connector configuration is invalid:\n  %s", strings.Join(msgs, "\n  "))
 }

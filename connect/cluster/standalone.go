@@ -1,0 +1,701 @@
+package cluster
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"maps"
+	"reflect"
+	"slices"
+	"strconv"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/sluicehq/sluice/config"
+	"github.com/sluicehq/sluice/connect"
+	"github.com/sluicehq/sluice/connect/rest"
+	"github.com/sluicehq/sluice/connect/runtime"
+)
+
+// DefaultTaskShutdownTimeout is how long a task is given to stop cleanly
+// (commit its offsets) before it is killed, unless the worker property
+// task.shutdown.graceful.timeout.ms says otherwise.
+const DefaultTaskShutdownTimeout = 5 * time.Second
+
+// The worker properties Standalone reads itself; the others go to the
+// runtime.Worker.
+const (
+	// OffsetFileKey names the file source offsets are kept in.
+	OffsetFileKey = "offset.storage.file.filename"
+	// TaskShutdownTimeoutKey bounds a task's clean stop, in milliseconds.
+	TaskShutdownTimeoutKey = "task.shutdown.graceful.timeout.ms"
+)
+
+// StandaloneConfig configures a Standalone herder.
+type StandaloneConfig struct {
+	// WorkerProps are the worker's properties, with config provider
+	// references already resolved. offset.storage.file.filename is
+	// required.
+	WorkerProps map[string]string
+	// Resolver expands ${provider:path:key} references in connector
+	// configs each time a connector starts; the configs are stored and
+	// shown with the references unexpanded. Nil: configs are used as
+	// stored.
+	Resolver *config.Resolver
+	// WorkerID is the worker_id of the statuses, such as "10.0.0.7:8083".
+	WorkerID string
+	// Metrics receives the tasks' metrics; nil records none.
+	Metrics *runtime.Metrics
+	// Logger; nil means slog.Default().
+	Logger *slog.Logger
+}
+
+// Standalone is Kafka Connect's standalone herder: it implements
+// rest.Herder over one runtime.Worker in this process.
+//
+// Connector configs and target states live in memory only: they are lost
+// when the process exits, and `sluice standalone` seeds them again from
+// its connector .properties files. Source offsets live in a
+// runtime.FileOffsetStore (offset.storage.file.filename) and survive
+// restarts. Every change of a connector's config or state is made under
+// one mutex, so requests are applied one at a time, in order; reads of
+// status wait for a change in progress (a task's stop takes up to the
+// task shutdown timeout).
+//
+// Pausing. The runtime cannot yet pause a task in place. A PAUSED
+// connector here has its tasks stopped cleanly (their offsets committed)
+// while its connector instance and task configs are kept; its connector
+// and tasks report PAUSED. Resuming starts the tasks again from their
+// kept configs, and they continue from their committed offsets. So a
+// pause releases the tasks' Kafka clients and, for a sink, leaves its
+// consumer group, which a Kafka Connect pause does not.
+//
+// Not supported: topic tracking (the topics endpoints answer 403, as a
+// worker with topic.tracking.enable=false does), and sink connector
+// offsets (GET, PATCH and DELETE of a sink's offsets answer 400).
+type Standalone struct {
+	worker          *runtime.Worker
+	offsets         *runtime.FileOffsetStore
+	offsetsPath     string
+	resolver        *config.Resolver
+	workerID        string
+	shutdownTimeout time.Duration
+	log             *slog.Logger
+	started         atomic.Bool
+
+	mu         sync.Mutex
+	connectors map[string]*connectorState
+
+	// statusMu guards lastStatus, which OnStatus writes from task
+	// goroutines; it is never held while calling the Worker.
+	statusMu   sync.Mutex
+	lastStatus map[runtime.TaskID]runtime.Status
+}
+
+// connectorState is what Standalone knows of one connector. Guarded by
+// Standalone.mu.
+type connectorState struct {
+	config map[string]string // as stored, references unexpanded
+	target rest.TargetState
+	// resolved is config with its references expanded, as the running
+	// instance got it; nil while the instance does not run.
+	resolved map[string]string
+	// failed is why the connector instance failed to start.
+	failed error
+	// taskConfigs are the current task configs (none while STOPPED or
+	// failed); their tasks run while the target is RUNNING.
+	taskConfigs []map[string]string
+	// taskErrs are the tasks the Worker refused to start, by task ID.
+	taskErrs map[int]error
+}
+
+var _ rest.Herder = (*Standalone)(nil)
+
+// NewStandalone opens the offsets file and builds the Worker. It fails if
+// offset.storage.file.filename is not set, the file cannot be read, or
+// task.shutdown.graceful.timeout.ms is not a number. Call Start, then
+// serve it, then Stop.
+func NewStandalone(cfg StandaloneConfig) (*Standalone, error) {
+	log := cfg.Logger
+	if log == nil {
+		log = slog.Default()
+	}
+	path := strings.TrimSpace(cfg.WorkerProps[OffsetFileKey])
+	if path == "" {
+		return nil, fmt.Errorf(`cluster: Missing required configuration "%s" which has no default value.`, OffsetFileKey)
+	}
+	timeout := DefaultTaskShutdownTimeout
+	if s := strings.TrimSpace(cfg.WorkerProps[TaskShutdownTimeoutKey]); s != "" {
+		ms, err := strconv.ParseInt(s, 10, 64)
+		if err != nil || ms < 0 {
+			return nil, fmt.Errorf("cluster: Invalid value %s for configuration %s", s, TaskShutdownTimeoutKey)
+		}
+		timeout = time.Duration(ms) * time.Millisecond
+	}
+	store, err := runtime.OpenFileOffsetStore(path)
+	if err != nil {
+		return nil, err
+	}
+	h := &Standalone{
+		offsets: store, offsetsPath: path, resolver: cfg.Resolver, workerID: cfg.WorkerID,
+		shutdownTimeout: timeout, log: log,
+		connectors: map[string]*connectorState{}, lastStatus: map[runtime.TaskID]runtime.Status{},
+	}
+	h.worker = runtime.NewWorker(runtime.WorkerConfig{
+		Props: cfg.WorkerProps, Offsets: store, Metrics: cfg.Metrics, Logger: log, OnStatus: h.onStatus,
+	})
+	return h, nil
+}
+
+// onStatus hears the Worker's task state changes. It must not block, and
+// must not take h.mu: the Worker calls it from the task goroutine that a
+// StopTask under h.mu waits for.
+func (h *Standalone) onStatus(id runtime.TaskID, s runtime.Status) {
+	h.statusMu.Lock()
+	h.lastStatus[id] = s
+	h.statusMu.Unlock()
+	if s.State == runtime.StateFailed {
+		h.log.Error("task failed", "connector", id.Connector, "task", id.Task, "error", s.Err)
+	}
+}
+
+// Start creates the given connectors (each config names itself in
+// "name"), in order, and marks the herder healthy. The configs should
+// have been validated (rest.ValidateConnectorConfig); a connector that
+// fails to start is kept and shows FAILED. It returns an error, after
+// creating the ones before it, for a config without a name or a name
+// given twice.
+func (h *Standalone) Start(ctx context.Context, connectors []map[string]string) error {
+	for _, cfg := range connectors {
+		name := strings.TrimSpace(cfg["name"])
+		if name == "" {
+			return errors.New(`cluster: a connector config has no "name"`)
+		}
+		if _, _, err := h.PutConnectorConfig(ctx, name, cfg, rest.PutOptions{}); err != nil {
+			return fmt.Errorf("cluster: connector %s: %w", name, err)
+		}
+	}
+	h.started.Store(true)
+	h.log.Info("standalone herder started", "connectors", len(connectors))
+	return nil
+}
+
+// Stop stops every task (each committing its offsets, within the task
+// shutdown timeout) and every connector instance. The configs are kept;
+// the herder reports unhealthy afterwards.
+func (h *Standalone) Stop() {
+	h.started.Store(false)
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	h.worker.Stop(h.shutdownTimeout)
+	for _, c := range h.connectors {
+		c.resolved = nil
+	}
+	h.log.Info("standalone herder stopped")
+}
+
+func notFound(name string) error { return rest.NotFound("Connector %s not found", name) }
+
+// get returns the named connector. h.mu is held.
+func (h *Standalone) get(name string) (*connectorState, error) {
+	c, ok := h.connectors[name]
+	if !ok {
+		return nil, notFound(name)
+	}
+	return c, nil
+}
+
+// startConnector starts the connector instance unless it is STOPPED, and
+// its tasks if it is RUNNING. A failure shows in its status. h.mu is held.
+func (h *Standalone) startConnector(name string, c *connectorState) {
+	c.failed, c.resolved, c.taskConfigs, c.taskErrs = nil, nil, nil, map[int]error{}
+	if c.target == rest.TargetStopped {
+		return
+	}
+	resolved, err := h.resolve(c.config)
+	if err != nil {
+		c.failed = err
+		return
+	}
+	taskConfigs, err := h.worker.StartConnector(name, resolved)
+	if err != nil {
+		h.log.Error("connector failed to start", "connector", name, "error", err)
+		c.failed = err
+		return
+	}
+	c.resolved, c.taskConfigs = resolved, taskConfigs
+	if c.target == rest.TargetRunning {
+		h.startTasks(name, c)
+	}
+}
+
+func (h *Standalone) resolve(cfg map[string]string) (map[string]string, error) {
+	if h.resolver == nil {
+		return maps.Clone(cfg), nil
+	}
+	return h.resolver.Resolve(cfg)
+}
+
+// startTasks starts every task of the connector. h.mu is held.
+func (h *Standalone) startTasks(name string, c *connectorState) {
+	for i := range c.taskConfigs {
+		h.startTask(name, c, i)
+	}
+}
+
+// startTask starts task i; a refusal shows as FAILED. h.mu is held.
+func (h *Standalone) startTask(name string, c *connectorState, i int) {
+	id := runtime.TaskID{Connector: name, Task: i}
+	h.forgetStatus(id)
+	delete(c.taskErrs, i)
+	if err := h.worker.StartTask(id, c.resolved, c.taskConfigs[i]); err != nil {
+		h.log.Error("task failed to start", "connector", name, "task", i, "error", err)
+		c.taskErrs[i] = err
+	}
+}
+
+// stopTasks stops every task of the connector cleanly, keeping their
+// configs. h.mu is held.
+func (h *Standalone) stopTasks(name string, c *connectorState) {
+	var wg sync.WaitGroup
+	for i := range c.taskConfigs {
+		id := runtime.TaskID{Connector: name, Task: i}
+		wg.Go(func() { h.worker.StopTask(id, h.shutdownTimeout) })
+	}
+	wg.Wait()
+	clear(c.taskErrs)
+}
+
+// stopAll stops the tasks and the connector instance and drops the task
+// configs. h.mu is held.
+func (h *Standalone) stopAll(name string, c *connectorState) {
+	h.stopTasks(name, c)
+	if err := h.worker.StopConnector(name); err != nil {
+		h.log.Warn("connector did not stop cleanly", "connector", name, "error", err)
+	}
+	c.resolved, c.taskConfigs, c.failed = nil, nil, nil
+}
+
+func (h *Standalone) forgetStatus(id runtime.TaskID) {
+	h.statusMu.Lock()
+	delete(h.lastStatus, id)
+	h.statusMu.Unlock()
+}
+
+func connectorType(cfg map[string]string) rest.ConnectorType {
+	class := strings.TrimSpace(cfg[rest.ConnectorClassKey])
+	if _, ok := connect.Lookup(connect.KindSink, class); ok {
+		return rest.TypeSink
+	}
+	if _, ok := connect.Lookup(connect.KindSource, class); ok {
+		return rest.TypeSource
+	}
+	return rest.TypeUnknown
+}
+
+func (c *connectorState) info(name string) rest.ConnectorInfo {
+	info := rest.ConnectorInfo{Name: name, Config: maps.Clone(c.config), Tasks: []rest.TaskID{}, Type: connectorType(c.config)}
+	for i := range c.taskConfigs {
+		info.Tasks = append(info.Tasks, rest.TaskID{Connector: name, Task: i})
+	}
+	return info
+}
+
+// taskState is task i's state. h.mu is held.
+func (h *Standalone) taskState(name string, c *connectorState, i int) rest.TaskState {
+	st := rest.TaskState{ID: i, WorkerID: h.workerID}
+	if err := c.taskErrs[i]; err != nil {
+		st.State, st.Trace = rest.StateFailed, err.Error()
+		return st
+	}
+	if c.target == rest.TargetPaused {
+		st.State = rest.StatePaused
+		return st
+	}
+	id := runtime.TaskID{Connector: name, Task: i}
+	s, ok := h.worker.TaskStatus(id)
+	if !ok {
+		h.statusMu.Lock()
+		s, ok = h.lastStatus[id]
+		h.statusMu.Unlock()
+	}
+	if !ok {
+		st.State = rest.StateUnassigned
+		return st
+	}
+	st.State = rest.State(s.State)
+	if s.Err != nil {
+		st.Trace = s.Err.Error()
+	}
+	return st
+}
+
+// status is the connector's state and its tasks'. h.mu is held.
+func (h *Standalone) status(name string, c *connectorState) rest.ConnectorStateInfo {
+	st := rest.ConnectorStateInfo{Name: name, Type: connectorType(c.config), Tasks: []rest.TaskState{},
+		Connector: rest.ConnectorState{WorkerID: h.workerID}}
+	switch {
+	case c.failed != nil:
+		st.Connector.State, st.Connector.Trace = rest.StateFailed, c.failed.Error()
+	case c.target == rest.TargetStopped:
+		st.Connector.State = rest.StateStopped
+	case c.target == rest.TargetPaused:
+		st.Connector.State = rest.StatePaused
+	case c.resolved == nil:
+		st.Connector.State = rest.StateUnassigned
+	default:
+		st.Connector.State = rest.StateRunning
+	}
+	for i := range c.taskConfigs {
+		st.Tasks = append(st.Tasks, h.taskState(name, c, i))
+	}
+	return st
+}
+
+// KafkaClusterID implements rest.Herder. kafka.Admin cannot describe the
+// cluster yet, so it returns "".
+func (h *Standalone) KafkaClusterID(context.Context) (string, error) { return "", nil }
+
+// Health implements rest.Herder: healthy between Start and Stop. It
+// takes no lock, so it answers while a change is in progress.
+func (h *Standalone) Health(context.Context) rest.WorkerStatus {
+	if h.started.Load() {
+		return rest.WorkerStatus{Status: rest.Healthy, Message: "Worker has completed startup and is ready to handle requests."}
+	}
+	return rest.WorkerStatus{Status: rest.Starting, Message: "Worker is still starting up."}
+}
+
+// Connectors implements rest.Herder.
+func (h *Standalone) Connectors(context.Context) ([]string, error) {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	return slices.Collect(maps.Keys(h.connectors)), nil
+}
+
+// ConnectorInfo implements rest.Herder.
+func (h *Standalone) ConnectorInfo(_ context.Context, name string) (rest.ConnectorInfo, error) {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	c, err := h.get(name)
+	if err != nil {
+		return rest.ConnectorInfo{}, err
+	}
+	return c.info(name), nil
+}
+
+// ConnectorConfig implements rest.Herder.
+func (h *Standalone) ConnectorConfig(_ context.Context, name string) (map[string]string, error) {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	c, err := h.get(name)
+	if err != nil {
+		return nil, err
+	}
+	return maps.Clone(c.config), nil
+}
+
+// ConnectorStatus implements rest.Herder. A connector whose instance
+// failed to start is FAILED with the error as its trace; a task is
+// FAILED if the Worker refused to start it or it failed while running.
+func (h *Standalone) ConnectorStatus(_ context.Context, name string) (rest.ConnectorStateInfo, error) {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	c, err := h.get(name)
+	if err != nil {
+		return rest.ConnectorStateInfo{}, err
+	}
+	return h.status(name, c), nil
+}
+
+// PutConnectorConfig implements rest.Herder. A replaced connector is
+// stopped and started again with its new config, in its target state.
+// It returns once the connector and its tasks have been started.
+func (h *Standalone) PutConnectorConfig(ctx context.Context, name string, cfg map[string]string, opts rest.PutOptions) (rest.ConnectorInfo, bool, error) {
+	if err := ctx.Err(); err != nil {
+		return rest.ConnectorInfo{}, false, err
+	}
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	c, exists := h.connectors[name]
+	if exists && !opts.AllowReplace {
+		return rest.ConnectorInfo{}, false, rest.AlreadyExists("Connector %s already exists", name)
+	}
+	if exists {
+		h.stopAll(name, c)
+	} else {
+		target := opts.InitialState
+		if target == "" {
+			target = rest.TargetRunning
+		}
+		c = &connectorState{target: target}
+		h.connectors[name] = c
+	}
+	c.config = maps.Clone(cfg)
+	h.startConnector(name, c)
+	h.log.Info("connector config written", "connector", name, "created", !exists)
+	return c.info(name), !exists, nil
+}
+
+// PatchConnectorConfig implements rest.Herder: the read, update and
+// write happen under the herder's mutex, so no other write lands between
+// them and update is called once.
+func (h *Standalone) PatchConnectorConfig(ctx context.Context, name string, update func(map[string]string) (map[string]string, error)) (rest.ConnectorInfo, error) {
+	if err := ctx.Err(); err != nil {
+		return rest.ConnectorInfo{}, err
+	}
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	c, err := h.get(name)
+	if err != nil {
+		return rest.ConnectorInfo{}, err
+	}
+	next, err := update(maps.Clone(c.config))
+	if err != nil {
+		return rest.ConnectorInfo{}, err
+	}
+	h.stopAll(name, c)
+	c.config = maps.Clone(next)
+	h.startConnector(name, c)
+	return c.info(name), nil
+}
+
+// DeleteConnector implements rest.Herder. Its source offsets are kept,
+// as Kafka Connect keeps them.
+func (h *Standalone) DeleteConnector(_ context.Context, name string) error {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	c, err := h.get(name)
+	if err != nil {
+		return err
+	}
+	h.stopAll(name, c)
+	delete(h.connectors, name)
+	h.log.Info("connector deleted", "connector", name)
+	return nil
+}
+
+// restartConnector restarts the connector instance; if it then generates
+// other task configs, its tasks are restarted with them. A STOPPED
+// connector is left alone. h.mu is held.
+func (h *Standalone) restartConnector(name string, c *connectorState) {
+	if c.target == rest.TargetStopped {
+		return
+	}
+	if c.resolved == nil { // not running: start it whole
+		h.stopTasks(name, c)
+		h.startConnector(name, c)
+		return
+	}
+	if err := h.worker.StopConnector(name); err != nil {
+		h.log.Warn("connector did not stop cleanly", "connector", name, "error", err)
+	}
+	resolved, err := h.resolve(c.config)
+	var taskConfigs []map[string]string
+	if err == nil {
+		taskConfigs, err = h.worker.StartConnector(name, resolved)
+	}
+	if err != nil {
+		h.log.Error("connector failed to restart", "connector", name, "error", err)
+		c.failed = err
+		return
+	}
+	c.failed = nil
+	if reflect.DeepEqual(taskConfigs, c.taskConfigs) && reflect.DeepEqual(resolved, c.resolved) {
+		return
+	}
+	h.stopTasks(name, c)
+	c.resolved, c.taskConfigs = resolved, taskConfigs
+	if c.target == rest.TargetRunning {
+		h.startTasks(name, c)
+	}
+}
+
+// RestartConnector implements rest.Herder.
+func (h *Standalone) RestartConnector(_ context.Context, name string) error {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	c, err := h.get(name)
+	if err != nil {
+		return err
+	}
+	h.restartConnector(name, c)
+	return nil
+}
+
+// RestartConnectorAndTasks implements rest.Herder. It returns the state
+// before the restart with the instances it restarts marked RESTARTING;
+// it has restarted them by the time it returns.
+func (h *Standalone) RestartConnectorAndTasks(_ context.Context, req rest.RestartRequest) (rest.ConnectorStateInfo, error) {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	c, err := h.get(req.Connector)
+	if err != nil {
+		return rest.ConnectorStateInfo{}, err
+	}
+	st := h.status(req.Connector, c)
+	restartConnector := !req.OnlyFailed || st.Connector.State == rest.StateFailed
+	var tasks []int
+	if req.IncludeTasks {
+		for i, t := range st.Tasks {
+			if !req.OnlyFailed || t.State == rest.StateFailed {
+				tasks = append(tasks, i)
+				st.Tasks[i].State, st.Tasks[i].Trace = rest.StateRestarting, ""
+			}
+		}
+	}
+	if restartConnector {
+		st.Connector.State, st.Connector.Trace = rest.StateRestarting, ""
+		before := c.taskConfigs
+		h.restartConnector(req.Connector, c)
+		if !reflect.DeepEqual(before, c.taskConfigs) {
+			return st, nil // the tasks were restarted with their new configs
+		}
+	}
+	if c.target == rest.TargetRunning && c.resolved != nil {
+		for _, i := range tasks {
+			h.worker.StopTask(runtime.TaskID{Connector: req.Connector, Task: i}, h.shutdownTimeout)
+			h.startTask(req.Connector, c, i)
+		}
+	}
+	return st, nil
+}
+
+// PauseConnector implements rest.Herder: the tasks are stopped cleanly
+// and their configs kept (see the type's comment). It returns once they
+// have stopped.
+func (h *Standalone) PauseConnector(_ context.Context, name string) error {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	c, err := h.get(name)
+	if err != nil {
+		return err
+	}
+	switch c.target {
+	case rest.TargetPaused:
+		return nil
+	case rest.TargetStopped:
+		c.target = rest.TargetPaused
+		h.startConnector(name, c)
+		return nil
+	}
+	c.target = rest.TargetPaused
+	h.stopTasks(name, c)
+	h.log.Info("connector paused", "connector", name)
+	return nil
+}
+
+// ResumeConnector implements rest.Herder: a PAUSED connector's tasks are
+// started again from their kept configs; a STOPPED connector is started
+// anew and generates its tasks.
+func (h *Standalone) ResumeConnector(_ context.Context, name string) error {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	c, err := h.get(name)
+	if err != nil {
+		return err
+	}
+	switch c.target {
+	case rest.TargetRunning:
+		return nil
+	case rest.TargetPaused:
+		c.target = rest.TargetRunning
+		if c.resolved == nil {
+			h.startConnector(name, c)
+		} else {
+			h.startTasks(name, c)
+		}
+	case rest.TargetStopped:
+		c.target = rest.TargetRunning
+		h.startConnector(name, c)
+	}
+	h.log.Info("connector resumed", "connector", name)
+	return nil
+}
+
+// StopConnector implements rest.Herder. It returns once the tasks (each
+// committing its offsets) and the connector instance have stopped.
+func (h *Standalone) StopConnector(_ context.Context, name string) error {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	c, err := h.get(name)
+	if err != nil {
+		return err
+	}
+	c.target = rest.TargetStopped
+	h.stopAll(name, c)
+	h.log.Info("connector stopped", "connector", name)
+	return nil
+}
+
+// TaskConfigs implements rest.Herder.
+func (h *Standalone) TaskConfigs(_ context.Context, name string) ([]rest.TaskInfo, error) {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	c, err := h.get(name)
+	if err != nil {
+		return nil, err
+	}
+	out := []rest.TaskInfo{}
+	for i, tc := range c.taskConfigs {
+		out = append(out, rest.TaskInfo{ID: rest.TaskID{Connector: name, Task: i}, Config: maps.Clone(tc)})
+	}
+	return out, nil
+}
+
+// task returns the connector and checks that task id exists. h.mu is
+// held.
+func (h *Standalone) task(id rest.TaskID) (*connectorState, error) {
+	c, err := h.get(id.Connector)
+	if err != nil {
+		return nil, err
+	}
+	if id.Task < 0 || id.Task >= len(c.taskConfigs) {
+		return nil, rest.NotFound("Task %s-%d not found", id.Connector, id.Task)
+	}
+	return c, nil
+}
+
+// TaskStatus implements rest.Herder.
+func (h *Standalone) TaskStatus(_ context.Context, id rest.TaskID) (rest.TaskState, error) {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	c, err := h.task(id)
+	if err != nil {
+		return rest.TaskState{}, err
+	}
+	return h.taskState(id.Connector, c, id.Task), nil
+}
+
+// RestartTask implements rest.Herder. The task of a PAUSED connector is
+// not started (it starts on resume).
+func (h *Standalone) RestartTask(_ context.Context, id rest.TaskID) error {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	c, err := h.task(id)
+	if err != nil {
+		return err
+	}
+	if c.target != rest.TargetRunning {
+		return nil
+	}
+	h.worker.StopTask(runtime.TaskID{Connector: id.Connector, Task: id.Task}, h.shutdownTimeout)
+	h.startTask(id.Connector, c, id.Task)
+	return nil
+}
+
+const topicTrackingDisabled = "Topic tracking is disabled."
+
+// ConnectorActiveTopics implements rest.Herder: topic tracking is not
+// implemented, so it answers as a worker with topic.tracking.enable=false.
+func (h *Standalone) ConnectorActiveTopics(context.Context, string) ([]string, error) {
+	return nil, rest.Forbidden(topicTrackingDisabled)
+}
+
+// ResetConnectorActiveTopics implements rest.Herder, as
+// ConnectorActiveTopics.
+func (h *Standalone) ResetConnectorActiveTopics(context.Context, string) error {
+	return rest.Forbidden(topicTrackingDisabled)
+}

@@ -1,0 +1,269 @@
+package cluster
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"log/slog"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	_ "github.com/sluicehq/sluice/connect/converters"
+	"github.com/sluicehq/sluice/connect/kafka"
+	"github.com/sluicehq/sluice/connect/rest"
+	_ "github.com/sluicehq/sluice/connectors/file"
+)
+
+// api is a REST API over a real Standalone herder and an embedded broker.
+type api struct {
+	t       *testing.T
+	url     string
+	herder  *Standalone
+	offsets string
+}
+
+func newAPI(t *testing.T) *api {
+	t.Helper()
+	b, err := kafka.StartBroker(kafka.BrokerConfig{Addr: "127.0.0.1:0"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(b.Close)
+	offsets := filepath.Join(t.TempDir(), "connect.offsets")
+	log := slog.New(slog.DiscardHandler)
+	h, err := NewStandalone(StandaloneConfig{
+		WorkerProps: map[string]string{
+			"bootstrap.servers":                           b.Addr(),
+			OffsetFileKey:                                 offsets,
+			"offset.flush.interval.ms":                    "200",
+			"key.converter":                               "string",
+			"value.converter":                             "string",
+			"consumer.auto.offset.reset":                  "earliest",
+			"consumer.topic.metadata.refresh.interval.ms": "200",
+		},
+		WorkerID: "127.0.0.1:8083",
+		Logger:   log,
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := h.Start(context.Background(), nil); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(h.Stop)
+	ts := httptest.NewServer(rest.NewServer(h, rest.Options{Logger: log}).Handler())
+	t.Cleanup(ts.Close)
+	return &api{t: t, url: ts.URL, herder: h, offsets: offsets}
+}
+
+// do sends a request with body as JSON (none if nil) and returns the
+// status and the body.
+func (a *api) do(method, path string, body any) (int, []byte) {
+	a.t.Helper()
+	var rd io.Reader
+	if body != nil {
+		b, err := json.Marshal(body)
+		if err != nil {
+			a.t.Fatal(err)
+		}
+		rd = bytes.NewReader(b)
+	}
+	req, err := http.NewRequest(method, a.url+path, rd)
+	if err != nil {
+		a.t.Fatal(err)
+	}
+	req.Header.Set("Content-Type", "application/json")
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		a.t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	out, err := io.ReadAll(resp.Body)
+	if err != nil {
+		a.t.Fatal(err)
+	}
+	return resp.StatusCode, out
+}
+
+func (a *api) expect(method, path string, body any, want int) []byte {
+	a.t.Helper()
+	status, out := a.do(method, path, body)
+	if status != want {
+		a.t.Fatalf("%s %s = %d %s, want %d", method, path, status, out, want)
+	}
+	return out
+}
+
+func (a *api) status(name string) rest.ConnectorStateInfo {
+	a.t.Helper()
+	var st rest.ConnectorStateInfo
+	if err := json.Unmarshal(a.expect("GET", "/connectors/"+name+"/status", nil, http.StatusOK), &st); err != nil {
+		a.t.Fatal(err)
+	}
+	return st
+}
+
+// wantState checks that the connector and every task (at least one) are in state.
+func (a *api) wantState(name string, state rest.State) {
+	a.t.Helper()
+	st := a.status(name)
+	if st.Connector.State != state || len(st.Tasks) == 0 {
+		a.t.Fatalf("status of %s = %+v, want %s with tasks", name, st, state)
+	}
+	for _, task := range st.Tasks {
+		if task.State != state {
+			a.t.Fatalf("status of %s = %+v, want every task %s", name, st, state)
+		}
+	}
+}
+
+// waitForLines waits up to 10 s for file to hold exactly want.
+func waitForLines(t *testing.T, file string, want []string) {
+	t.Helper()
+	wantText := strings.Join(want, "\n") + "\n"
+	var got []byte
+	for deadline := time.Now().Add(10 * time.Second); time.Now().Before(deadline); time.Sleep(50 * time.Millisecond) {
+		got, _ = os.ReadFile(file)
+		if string(got) == wantText {
+			return
+		}
+	}
+	t.Fatalf("%s holds %q, want %q", file, got, wantText)
+}
+
+func appendLines(t *testing.T, file string, lines ...string) {
+	t.Helper()
+	f, err := os.OpenFile(file, os.O_APPEND|os.O_WRONLY|os.O_CREATE, 0o644)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	for _, l := range lines {
+		if _, err := fmt.Fprintln(f, l); err != nil {
+			t.Fatal(err)
+		}
+	}
+}
+
+func TestStandaloneFileCopyThroughRESTLifecycle(t *testing.T) {
+	a := newAPI(t)
+	dir := t.TempDir()
+	in, out := filepath.Join(dir, "in.txt"), filepath.Join(dir, "out.txt")
+	appendLines(t, in, "one", "two", "three")
+
+	a.expect("POST", "/connectors", map[string]any{"name": "src", "config": map[string]string{
+		"connector.class": "FileStreamSource", "file": in, "topic": "lines", "tasks.max": "1",
+	}}, http.StatusCreated)
+	a.expect("POST", "/connectors", map[string]any{"name": "sink", "config": map[string]string{
+		"connector.class": "FileStreamSink", "file": out, "topics": "lines", "tasks.max": "1",
+	}}, http.StatusCreated)
+	a.expect("POST", "/connectors", map[string]any{"name": "src", "config": map[string]string{
+		"connector.class": "FileStreamSource", "file": in, "topic": "lines",
+	}}, http.StatusConflict)
+
+	waitForLines(t, out, []string{"one", "two", "three"})
+	a.wantState("src", rest.StateRunning)
+	a.wantState("sink", rest.StateRunning)
+
+	// Paused: no more lines are copied.
+	a.expect("PUT", "/connectors/src/pause", nil, http.StatusAccepted)
+	a.wantState("src", rest.StatePaused)
+	appendLines(t, in, "four", "five")
+	time.Sleep(time.Second)
+	if got, _ := os.ReadFile(out); string(got) != "one\ntwo\nthree\n" {
+		t.Fatalf("while paused, %s became %q", out, got)
+	}
+
+	// Resumed: the new lines arrive, once.
+	a.expect("PUT", "/connectors/src/resume", nil, http.StatusAccepted)
+	waitForLines(t, out, []string{"one", "two", "three", "four", "five"})
+	a.wantState("src", rest.StateRunning)
+
+	// Stopped: no tasks, and the committed position is shown.
+	a.expect("PUT", "/connectors/src/stop", nil, http.StatusNoContent)
+	st := a.status("src")
+	if st.Connector.State != rest.StateStopped || len(st.Tasks) != 0 {
+		t.Fatalf("status after stop = %+v, want STOPPED without tasks", st)
+	}
+	var offs rest.ConnectorOffsets
+	if err := json.Unmarshal(a.expect("GET", "/connectors/src/offsets", nil, http.StatusOK), &offs); err != nil {
+		t.Fatal(err)
+	}
+	size := len("one\ntwo\nthree\nfour\nfive\n")
+	if len(offs.Offsets) != 1 || offs.Offsets[0].Partition["filename"] != in ||
+		offs.Offsets[0].Offset["position"] != float64(size) {
+		t.Fatalf("offsets = %+v, want {filename: %s} at position %d", offs, in, size)
+	}
+
+	// Sink offsets are refused with a clear message.
+	if status, body := a.do("GET", "/connectors/sink/offsets", nil); status != http.StatusBadRequest ||
+		!strings.Contains(string(body), "not yet supported in standalone mode") {
+		t.Fatalf("GET sink offsets = %d %s, want 400 saying unsupported", status, body)
+	}
+
+	a.expect("DELETE", "/connectors/src", nil, http.StatusNoContent)
+	a.expect("GET", "/connectors/src", nil, http.StatusNotFound)
+	a.expect("GET", "/connectors/src/status", nil, http.StatusNotFound)
+}
+
+func TestStandaloneOffsetsChangeOnlyWhenStopped(t *testing.T) {
+	a := newAPI(t)
+	in := filepath.Join(t.TempDir(), "in.txt")
+	appendLines(t, in, "x")
+	a.expect("POST", "/connectors", map[string]any{"name": "src", "config": map[string]string{
+		"connector.class": "FileStreamSource", "file": in, "topic": "t",
+	}}, http.StatusCreated)
+
+	body := map[string]any{"offsets": []map[string]any{{"partition": map[string]any{"filename": in}, "offset": map[string]any{"position": 1}}}}
+	if status, out := a.do("PATCH", "/connectors/src/offsets", body); status != http.StatusBadRequest ||
+		!strings.Contains(string(out), "must be in the STOPPED state") {
+		t.Fatalf("PATCH offsets while running = %d %s, want 400", status, out)
+	}
+	a.expect("PUT", "/connectors/src/stop", nil, http.StatusNoContent)
+	a.expect("PATCH", "/connectors/src/offsets", body, http.StatusOK)
+	var offs rest.ConnectorOffsets
+	if err := json.Unmarshal(a.expect("GET", "/connectors/src/offsets", nil, http.StatusOK), &offs); err != nil {
+		t.Fatal(err)
+	}
+	if len(offs.Offsets) != 1 || offs.Offsets[0].Offset["position"] != float64(1) {
+		t.Fatalf("offsets after PATCH = %+v, want position 1", offs)
+	}
+	a.expect("DELETE", "/connectors/src/offsets", nil, http.StatusOK)
+	if err := json.Unmarshal(a.expect("GET", "/connectors/src/offsets", nil, http.StatusOK), &offs); err != nil {
+		t.Fatal(err)
+	}
+	if len(offs.Offsets) != 0 {
+		t.Fatalf("offsets after reset = %+v, want none", offs)
+	}
+}
+
+func TestStandaloneRefusesBadConfigNamingTheKey(t *testing.T) {
+	a := newAPI(t)
+	status, body := a.do("POST", "/connectors", map[string]any{"name": "bad", "config": map[string]string{
+		"connector.class": "FileStreamSource", "topic": "t", "batch.size": "lots",
+	}})
+	if status != http.StatusBadRequest || !strings.Contains(string(body), "batch.size") {
+		t.Fatalf("POST bad config = %d %s, want 400 naming batch.size", status, body)
+	}
+	a.expect("GET", "/connectors/bad", nil, http.StatusNotFound)
+}
+
+func TestStandaloneTopicTrackingIsDisabled(t *testing.T) {
+	a := newAPI(t)
+	in := filepath.Join(t.TempDir(), "in.txt")
+	appendLines(t, in, "x")
+	a.expect("POST", "/connectors", map[string]any{"name": "src", "config": map[string]string{
+		"connector.class": "FileStreamSource", "file": in, "topic": "t",
+	}}, http.StatusCreated)
+	if status, body := a.do("GET", "/connectors/src/topics", nil); status != http.StatusForbidden ||
+		!strings.Contains(string(body), "Topic tracking is disabled.") {
+		t.Fatalf("GET topics = %d %s, want 403", status, body)
+	}
+}
