@@ -16,6 +16,7 @@ import (
 
 	"github.com/sluicehq/sluice/config"
 	"github.com/sluicehq/sluice/connect"
+	"github.com/sluicehq/sluice/connect/kafka"
 	"github.com/sluicehq/sluice/connect/rest"
 	"github.com/sluicehq/sluice/connect/runtime"
 )
@@ -81,6 +82,7 @@ type Standalone struct {
 	offsets         *runtime.FileOffsetStore
 	offsetsPath     string
 	resolver        *config.Resolver
+	workerProps     map[string]string
 	workerID        string
 	shutdownTimeout time.Duration
 	log             *slog.Logger
@@ -140,7 +142,7 @@ func NewStandalone(cfg StandaloneConfig) (*Standalone, error) {
 		return nil, err
 	}
 	h := &Standalone{
-		offsets: store, offsetsPath: path, resolver: cfg.Resolver, workerID: cfg.WorkerID,
+		offsets: store, offsetsPath: path, resolver: cfg.Resolver, workerID: cfg.WorkerID, workerProps: cfg.WorkerProps,
 		shutdownTimeout: timeout, log: log,
 		connectors: map[string]*connectorState{}, lastStatus: map[runtime.TaskID]runtime.Status{},
 	}
@@ -355,9 +357,20 @@ func (h *Standalone) status(name string, c *connectorState) rest.ConnectorStateI
 	return st
 }
 
-// KafkaClusterID implements rest.Herder. kafka.Admin cannot describe the
-// cluster yet, so it returns "".
-func (h *Standalone) KafkaClusterID(context.Context) (string, error) { return "", nil }
+// KafkaClusterID implements rest.Herder: it asks the cluster the worker
+// uses, with the worker's admin client properties.
+func (h *Standalone) KafkaClusterID(ctx context.Context) (string, error) {
+	props, err := kafka.ClientProps(h.workerProps, kafka.KindAdmin, nil, "")
+	if err != nil {
+		return "", err
+	}
+	a, err := kafka.NewAdmin(props)
+	if err != nil {
+		return "", err
+	}
+	defer a.Close()
+	return a.ClusterID(ctx)
+}
 
 // Health implements rest.Herder: healthy between Start and Stop. It
 // takes no lock, so it answers while a change is in progress.

@@ -267,3 +267,14 @@ func TestStandaloneTopicTrackingIsDisabled(t *testing.T) {
 		t.Fatalf("GET topics = %d %s, want 403", status, body)
 	}
 }
+
+func TestStandaloneRootShowsTheKafkaClusterID(t *testing.T) {
+	a := newAPI(t)
+	var info rest.ServerInfo
+	if err := json.Unmarshal(a.expect(http.MethodGet, "/", nil, http.StatusOK), &info); err != nil {
+		t.Fatal(err)
+	}
+	if info.KafkaClusterID == "" || info.Version == "" {
+		t.Fatalf("GET / = %+v, want the cluster id and version", info)
+	}
+}

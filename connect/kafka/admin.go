@@ -146,6 +146,22 @@ func (a *Admin) CreateTopics(ctx context.Context, specs []TopicSpec) error {
 	return errors.Join(errs...)
 }
 
+// ClusterID returns the ID of the Kafka cluster, as GET / of the REST API
+// shows it.
+func (a *Admin) ClusterID(ctx context.Context) (string, error) {
+	ctx, cancel := withDefaultTimeout(ctx)
+	defer cancel()
+	var id string
+	err := a.call(func() (err error) {
+		id, err = a.a.ClusterID(ctx)
+		return err
+	})
+	if err != nil {
+		return "", fmt.Errorf("kafka: cluster id: %w", err)
+	}
+	return id, nil
+}
+
 // TopicExists reports whether the topic exists, asking the cluster (not
 // a cached view). It fails on any error other than "unknown topic".
 func (a *Admin) TopicExists(ctx context.Context, topic string) (bool, error) {

@@ -123,3 +123,17 @@ func TestAdminAfterCloseReturnsErrClosed(t *testing.T) {
 		t.Errorf("TopicExists after Close = %v, want ErrClosed", err)
 	}
 }
+
+func TestAdminClusterID(t *testing.T) {
+	t.Parallel()
+	b := startBroker(t, BrokerConfig{})
+	a, err := NewAdmin(props(b))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer a.Close()
+	id, err := a.ClusterID(context.Background())
+	if err != nil || id == "" {
+		t.Fatalf("ClusterID = %q, %v", id, err)
+	}
+}
