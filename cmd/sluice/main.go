@@ -45,6 +45,8 @@ Usage:
   sluice plugins describe NAME   show the config keys of a plugin (name or Kafka Connect class name)
   sluice standalone WORKER.properties [CONNECTOR.properties ...]
                                  run a standalone worker: the connectors, and the REST API on listeners
+  sluice dev [--data-dir DIR] [--listen :8083] [--kafka-listen :9092]
+                                 an embedded Kafka-protocol broker and a worker, to try Sluice
 
 Run "sluice COMMAND --help" for a command's flags.
 `
@@ -75,6 +77,8 @@ func run(args []string, out io.Writer) error {
 		return plugins(args[1:], out)
 	case "standalone":
 		return standalone(args[1:], out)
+	case "dev":
+		return dev(args[1:], out)
 	}
 	return fmt.Errorf("unknown command %q; run sluice --help", args[0])
 }

@@ -7,9 +7,11 @@ import (
 	"net"
 	"net/http"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"reflect"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -168,4 +170,73 @@ func TestStandaloneRefusesInvalidConnectorFile(t *testing.T) {
 	if err == nil || !strings.Contains(err.Error(), "batch.size") {
 		t.Fatalf("runStandalone = %v, want an error naming batch.size", err)
 	}
+}
+
+// TestDevRunsABrokerAndAWorker starts sluice dev on free ports, creates
+// the connector its banner suggests, reads the topic with kcat, and stops.
+func TestDevRunsABrokerAndAWorker(t *testing.T) {
+	ctx, cancel := context.WithCancel(context.Background())
+	out := &syncBuffer{}
+	done := make(chan error, 1)
+	go func() { done <- runDev(ctx, t.TempDir(), "127.0.0.1:0", "127.0.0.1:0", out) }()
+	defer func() {
+		cancel()
+		if err := <-done; err != nil {
+			t.Errorf("dev: %v", err)
+		}
+	}()
+	var restURL, bootstrap string
+	deadline := time.Now().Add(30 * time.Second)
+	for restURL == "" || bootstrap == "" {
+		if time.Now().After(deadline) {
+			t.Fatalf("no banner:\n%s", out.String())
+		}
+		time.Sleep(20 * time.Millisecond)
+		for _, line := range strings.Split(out.String(), "\n") {
+			if f := strings.Fields(line); len(f) >= 3 && f[0] == "REST" {
+				restURL = f[2]
+			} else if len(f) >= 2 && f[0] == "Kafka:" {
+				bootstrap = f[1]
+			}
+		}
+	}
+	body := `{"name":"orders","config":{"connector.class":"datagen","topic":"orders","rate":"100",` +
+		`"value.converter":"json","value.converter.schemas.enable":"false"}}`
+	resp, err := http.Post(restURL+"/connectors", "application/json", strings.NewReader(body))
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusCreated {
+		t.Fatalf("POST /connectors = %d", resp.StatusCode)
+	}
+	var got []byte
+	for time.Now().Before(deadline) {
+		got, _ = exec.Command("kcat", "-b", bootstrap, "-C", "-t", "orders", "-o", "beginning", "-c", "3", "-e", "-q").Output()
+		if strings.Count(string(got), "\n") >= 3 {
+			break
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+	if !strings.Contains(string(got), `"sku"`) {
+		t.Fatalf("kcat read %q from the topic, want orders as JSON", got)
+	}
+}
+
+// syncBuffer is a bytes.Buffer safe for a writer and a reader goroutine.
+type syncBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (s *syncBuffer) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.Write(p)
+}
+
+func (s *syncBuffer) String() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.String()
 }

@@ -1,0 +1,102 @@
+package main
+
+import (
+	"context"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"os"
+	"os/signal"
+	"path/filepath"
+	"syscall"
+
+	"github.com/sluicehq/sluice/connect/cluster"
+	"github.com/sluicehq/sluice/connect/kafka"
+	"github.com/sluicehq/sluice/connect/rest"
+)
+
+const devUsage = `Usage:
+  sluice dev [--data-dir ./sluice-data] [--listen :8083] [--kafka-listen :9092]
+
+Starts an embedded Kafka-protocol broker (kept in DATA-DIR/kafka) and a
+worker with the REST API, for trying Sluice and for development. Real Kafka
+clients (kcat, librdkafka, franz-go) can use the broker.
+
+This version runs the standalone herder: connectors created over REST do
+not survive a restart yet; source offsets and topics do.
+`
+
+func dev(args []string, out io.Writer) error {
+	fs := flag.NewFlagSet("dev", flag.ContinueOnError)
+	fs.SetOutput(out)
+	fs.Usage = func() { fmt.Fprint(out, devUsage) }
+	dataDir := fs.String("data-dir", "./sluice-data", "where the broker and the offsets are kept")
+	listen := fs.String("listen", ":8083", "the REST API's address")
+	kafkaListen := fs.String("kafka-listen", ":9092", "the embedded broker's address")
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	if fs.NArg() > 0 {
+		fs.Usage()
+		return fmt.Errorf("dev: unexpected arguments %q", fs.Args())
+	}
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	return runDev(ctx, *dataDir, *listen, *kafkaListen, out)
+}
+
+// runDev runs the embedded broker and a worker until ctx is done, and
+// prints where to reach them.
+func runDev(ctx context.Context, dataDir, listen, kafkaListen string, out io.Writer) error {
+	kafkaDir := filepath.Join(dataDir, "kafka")
+	if err := os.MkdirAll(kafkaDir, 0o755); err != nil {
+		return fmt.Errorf("dev: data directory: %w", err)
+	}
+	broker, err := kafka.StartBroker(kafka.BrokerConfig{DataDir: kafkaDir, Addr: kafkaListen})
+	if err != nil {
+		return fmt.Errorf("dev: embedded broker on %s: %w", kafkaListen, err)
+	}
+	defer broker.Close()
+
+	ln, err := net.Listen("tcp", listen)
+	if err != nil {
+		return fmt.Errorf("dev: REST API on %s: %w", listen, err)
+	}
+	restURL := "http://" + ln.Addr().String()
+	if host, port, _ := net.SplitHostPort(ln.Addr().String()); host == "::" || host == "0.0.0.0" {
+		restURL = "http://localhost:" + port
+	}
+	herder, err := cluster.NewStandalone(cluster.StandaloneConfig{
+		WorkerProps: map[string]string{
+			"bootstrap.servers":            broker.Addr(),
+			"offset.storage.file.filename": filepath.Join(dataDir, "offsets.json"),
+			"offset.flush.interval.ms":     "1000",
+			// A sink created before its topic finds it within a second.
+			"consumer.topic.metadata.refresh.interval.ms": "1000",
+		},
+		WorkerID: ln.Addr().String(),
+	})
+	if err != nil {
+		ln.Close()
+		return err
+	}
+	defer herder.Stop()
+	if err := herder.Start(ctx, nil); err != nil {
+		ln.Close()
+		return err
+	}
+	fmt.Fprintf(out, `Sluice dev is running.
+  REST API:  %s
+  Kafka:     %s   (for example: kcat -b %s -C -t orders)
+  Data:      %s
+
+Create a connector that writes ten orders a second to the topic "orders":
+
+  curl -s -X POST -H 'Content-Type: application/json' %s/connectors -d '{"name":"orders","config":{"connector.class":"datagen","topic":"orders","rate":"10","value.converter":"json","value.converter.schemas.enable":"false"}}'
+
+`, restURL, broker.Addr(), broker.Addr(), dataDir, restURL)
+	slog.Info("sluice dev started", "rest", restURL, "kafka", broker.Addr())
+	return rest.NewServer(herder, rest.Options{}).Serve(ctx, ln)
+}
