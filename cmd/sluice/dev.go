@@ -24,9 +24,12 @@ Starts an embedded Kafka-protocol broker (kept in DATA-DIR/kafka) and a
 worker with the REST API, for trying Sluice and for development. Real Kafka
 clients (kcat, librdkafka, franz-go) can use the broker.
 
-This version runs the standalone herder: connectors created over REST do
-not survive a restart yet; source offsets and topics do.
+Connectors, their configs and states, topics and source offsets survive a
+restart on the same data directory.
 `
+
+// devConfigsTopic is where sluice dev keeps connector configs.
+const devConfigsTopic = "sluice-configs"
 
 func dev(args []string, out io.Writer) error {
 	fs := flag.NewFlagSet("dev", flag.ContinueOnError)
@@ -68,7 +71,29 @@ func runDev(ctx context.Context, dataDir, listen, kafkaListen string, out io.Wri
 	if host, port, _ := net.SplitHostPort(ln.Addr().String()); host == "::" || host == "0.0.0.0" {
 		restURL = "http://localhost:" + port
 	}
+	// Connector configs live in a compacted topic of the embedded broker,
+	// so a restart finds them again.
+	props := map[string]string{"bootstrap.servers": broker.Addr()}
+	admin, err := kafka.NewAdmin(props)
+	if err != nil {
+		ln.Close()
+		return err
+	}
+	err = admin.CreateTopics(ctx, []kafka.TopicSpec{{Name: devConfigsTopic, Partitions: 1, ReplicationFactor: 1,
+		Configs: map[string]string{"cleanup.policy": "compact"}}})
+	admin.Close()
+	if err != nil {
+		ln.Close()
+		return fmt.Errorf("dev: configs topic: %w", err)
+	}
+	configs, err := cluster.OpenKafkaConfigStore(ctx, props, devConfigsTopic)
+	if err != nil {
+		ln.Close()
+		return err
+	}
+	defer configs.Close()
 	herder, err := cluster.NewStandalone(cluster.StandaloneConfig{
+		Configs: configs,
 		WorkerProps: map[string]string{
 			"bootstrap.servers":            broker.Addr(),
 			"offset.storage.file.filename": filepath.Join(dataDir, "offsets.json"),

@@ -175,31 +175,8 @@ func TestStandaloneRefusesInvalidConnectorFile(t *testing.T) {
 // TestDevRunsABrokerAndAWorker starts sluice dev on free ports, creates
 // the connector its banner suggests, reads the topic with kcat, and stops.
 func TestDevRunsABrokerAndAWorker(t *testing.T) {
-	ctx, cancel := context.WithCancel(context.Background())
-	out := &syncBuffer{}
-	done := make(chan error, 1)
-	go func() { done <- runDev(ctx, t.TempDir(), "127.0.0.1:0", "127.0.0.1:0", out) }()
-	defer func() {
-		cancel()
-		if err := <-done; err != nil {
-			t.Errorf("dev: %v", err)
-		}
-	}()
-	var restURL, bootstrap string
-	deadline := time.Now().Add(30 * time.Second)
-	for restURL == "" || bootstrap == "" {
-		if time.Now().After(deadline) {
-			t.Fatalf("no banner:\n%s", out.String())
-		}
-		time.Sleep(20 * time.Millisecond)
-		for _, line := range strings.Split(out.String(), "\n") {
-			if f := strings.Fields(line); len(f) >= 3 && f[0] == "REST" {
-				restURL = f[2]
-			} else if len(f) >= 2 && f[0] == "Kafka:" {
-				bootstrap = f[1]
-			}
-		}
-	}
+	dataDir := t.TempDir()
+	restURL, bootstrap, stop := startDev(t, dataDir)
 	body := `{"name":"orders","config":{"connector.class":"datagen","topic":"orders","rate":"100",` +
 		`"value.converter":"json","value.converter.schemas.enable":"false"}}`
 	resp, err := http.Post(restURL+"/connectors", "application/json", strings.NewReader(body))
@@ -211,6 +188,7 @@ func TestDevRunsABrokerAndAWorker(t *testing.T) {
 		t.Fatalf("POST /connectors = %d", resp.StatusCode)
 	}
 	var got []byte
+	deadline := time.Now().Add(30 * time.Second)
 	for time.Now().Before(deadline) {
 		got, _ = exec.Command("kcat", "-b", bootstrap, "-C", "-t", "orders", "-o", "beginning", "-c", "3", "-e", "-q").Output()
 		if strings.Count(string(got), "\n") >= 3 {
@@ -221,6 +199,52 @@ func TestDevRunsABrokerAndAWorker(t *testing.T) {
 	if !strings.Contains(string(got), `"sku"`) {
 		t.Fatalf("kcat read %q from the topic, want orders as JSON", got)
 	}
+	stop()
+
+	// A restart on the same data directory comes back with the connector.
+	restURL, _, stop = startDev(t, dataDir)
+	defer stop()
+	resp, err = http.Get(restURL + "/connectors/orders/status")
+	if err != nil {
+		t.Fatal(err)
+	}
+	status, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusOK || !strings.Contains(string(status), `"state":"RUNNING"`) {
+		t.Fatalf("after a restart, GET /connectors/orders/status = %d %s", resp.StatusCode, status)
+	}
+}
+
+// startDev runs sluice dev on free ports and returns where it listens and
+// how to stop it.
+func startDev(t *testing.T, dataDir string) (restURL, bootstrap string, stop func()) {
+	t.Helper()
+	ctx, cancel := context.WithCancel(context.Background())
+	out := &syncBuffer{}
+	done := make(chan error, 1)
+	go func() { done <- runDev(ctx, dataDir, "127.0.0.1:0", "127.0.0.1:0", out) }()
+	stop = func() {
+		cancel()
+		if err := <-done; err != nil {
+			t.Errorf("dev: %v", err)
+		}
+	}
+	deadline := time.Now().Add(30 * time.Second)
+	for restURL == "" || bootstrap == "" {
+		if time.Now().After(deadline) {
+			stop()
+			t.Fatalf("no banner:\n%s", out.String())
+		}
+		time.Sleep(20 * time.Millisecond)
+		for _, line := range strings.Split(out.String(), "\n") {
+			if f := strings.Fields(line); len(f) >= 3 && f[0] == "REST" {
+				restURL = f[2]
+			} else if len(f) >= 2 && f[0] == "Kafka:" {
+				bootstrap = f[1]
+			}
+		}
+	}
+	return restURL, bootstrap, stop
 }
 
 // syncBuffer is a bytes.Buffer safe for a writer and a reader goroutine.

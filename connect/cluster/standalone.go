@@ -52,6 +52,10 @@ type StandaloneConfig struct {
 	Metrics *runtime.Metrics
 	// Logger; nil means slog.Default().
 	Logger *slog.Logger
+	// Configs keeps connector configs and target states across restarts
+	// (sluice dev keeps them in a configs topic); nil keeps them in
+	// memory only, as Kafka Connect's standalone mode does.
+	Configs ConfigStore
 }
 
 // Standalone is Kafka Connect's standalone herder: it implements
@@ -82,6 +86,7 @@ type Standalone struct {
 	offsets         *runtime.FileOffsetStore
 	offsetsPath     string
 	resolver        *config.Resolver
+	configs         ConfigStore
 	workerProps     map[string]string
 	workerID        string
 	shutdownTimeout time.Duration
@@ -143,6 +148,7 @@ func NewStandalone(cfg StandaloneConfig) (*Standalone, error) {
 	}
 	h := &Standalone{
 		offsets: store, offsetsPath: path, resolver: cfg.Resolver, workerID: cfg.WorkerID, workerProps: cfg.WorkerProps,
+		configs:         cfg.Configs,
 		shutdownTimeout: timeout, log: log,
 		connectors: map[string]*connectorState{}, lastStatus: map[runtime.TaskID]runtime.Status{},
 	}
@@ -171,6 +177,20 @@ func (h *Standalone) onStatus(id runtime.TaskID, s runtime.Status) {
 // creating the ones before it, for a config without a name or a name
 // given twice.
 func (h *Standalone) Start(ctx context.Context, connectors []map[string]string) error {
+	if h.configs != nil {
+		stored, err := h.configs.Load(ctx)
+		if err != nil {
+			return fmt.Errorf("cluster: loading connector configs: %w", err)
+		}
+		h.mu.Lock()
+		for name, sc := range stored {
+			c := &connectorState{config: sc.Config, target: sc.Target}
+			h.connectors[name] = c
+			h.startConnector(name, c)
+		}
+		h.mu.Unlock()
+		h.log.Info("connectors loaded", "connectors", len(stored))
+	}
 	for _, cfg := range connectors {
 		name := strings.TrimSpace(cfg["name"])
 		if name == "" {
@@ -436,6 +456,16 @@ func (h *Standalone) PutConnectorConfig(ctx context.Context, name string, cfg ma
 	if exists && !opts.AllowReplace {
 		return rest.ConnectorInfo{}, false, rest.AlreadyExists("Connector %s already exists", name)
 	}
+	if h.configs != nil {
+		if err := h.configs.PutConnector(ctx, name, cfg); err != nil {
+			return rest.ConnectorInfo{}, false, err
+		}
+		if !exists && opts.InitialState != "" && opts.InitialState != rest.TargetRunning {
+			if err := h.configs.PutTarget(ctx, name, opts.InitialState); err != nil {
+				return rest.ConnectorInfo{}, false, err
+			}
+		}
+	}
 	if exists {
 		h.stopAll(name, c)
 	} else {
@@ -469,6 +499,11 @@ func (h *Standalone) PatchConnectorConfig(ctx context.Context, name string, upda
 	if err != nil {
 		return rest.ConnectorInfo{}, err
 	}
+	if h.configs != nil {
+		if err := h.configs.PutConnector(ctx, name, next); err != nil {
+			return rest.ConnectorInfo{}, err
+		}
+	}
 	h.stopAll(name, c)
 	c.config = maps.Clone(next)
 	h.startConnector(name, c)
@@ -477,12 +512,17 @@ func (h *Standalone) PatchConnectorConfig(ctx context.Context, name string, upda
 
 // DeleteConnector implements rest.Herder. Its source offsets are kept,
 // as Kafka Connect keeps them.
-func (h *Standalone) DeleteConnector(_ context.Context, name string) error {
+func (h *Standalone) DeleteConnector(ctx context.Context, name string) error {
 	h.mu.Lock()
 	defer h.mu.Unlock()
 	c, err := h.get(name)
 	if err != nil {
 		return err
+	}
+	if h.configs != nil {
+		if err := h.configs.DeleteConnector(ctx, name); err != nil {
+			return err
+		}
 	}
 	h.stopAll(name, c)
 	delete(h.connectors, name)
@@ -579,17 +619,20 @@ func (h *Standalone) RestartConnectorAndTasks(_ context.Context, req rest.Restar
 // PauseConnector implements rest.Herder: the tasks are stopped cleanly
 // and their configs kept (see the type's comment). It returns once they
 // have stopped.
-func (h *Standalone) PauseConnector(_ context.Context, name string) error {
+func (h *Standalone) PauseConnector(ctx context.Context, name string) error {
 	h.mu.Lock()
 	defer h.mu.Unlock()
 	c, err := h.get(name)
 	if err != nil {
 		return err
 	}
-	switch c.target {
-	case rest.TargetPaused:
+	if c.target == rest.TargetPaused {
 		return nil
-	case rest.TargetStopped:
+	}
+	if err := h.persistTarget(ctx, name, rest.TargetPaused); err != nil {
+		return err
+	}
+	if c.target == rest.TargetStopped {
 		c.target = rest.TargetPaused
 		h.startConnector(name, c)
 		return nil
@@ -603,16 +646,20 @@ func (h *Standalone) PauseConnector(_ context.Context, name string) error {
 // ResumeConnector implements rest.Herder: a PAUSED connector's tasks are
 // started again from their kept configs; a STOPPED connector is started
 // anew and generates its tasks.
-func (h *Standalone) ResumeConnector(_ context.Context, name string) error {
+func (h *Standalone) ResumeConnector(ctx context.Context, name string) error {
 	h.mu.Lock()
 	defer h.mu.Unlock()
 	c, err := h.get(name)
 	if err != nil {
 		return err
 	}
-	switch c.target {
-	case rest.TargetRunning:
+	if c.target == rest.TargetRunning {
 		return nil
+	}
+	if err := h.persistTarget(ctx, name, rest.TargetRunning); err != nil {
+		return err
+	}
+	switch c.target {
 	case rest.TargetPaused:
 		c.target = rest.TargetRunning
 		if c.resolved == nil {
@@ -630,17 +677,29 @@ func (h *Standalone) ResumeConnector(_ context.Context, name string) error {
 
 // StopConnector implements rest.Herder. It returns once the tasks (each
 // committing its offsets) and the connector instance have stopped.
-func (h *Standalone) StopConnector(_ context.Context, name string) error {
+func (h *Standalone) StopConnector(ctx context.Context, name string) error {
 	h.mu.Lock()
 	defer h.mu.Unlock()
 	c, err := h.get(name)
 	if err != nil {
 		return err
 	}
+	if err := h.persistTarget(ctx, name, rest.TargetStopped); err != nil {
+		return err
+	}
 	c.target = rest.TargetStopped
 	h.stopAll(name, c)
 	h.log.Info("connector stopped", "connector", name)
 	return nil
+}
+
+// persistTarget stores a target state when configs are kept. h.mu is
+// held.
+func (h *Standalone) persistTarget(ctx context.Context, name string, target rest.TargetState) error {
+	if h.configs == nil {
+		return nil
+	}
+	return h.configs.PutTarget(ctx, name, target)
 }
 
 // TaskConfigs implements rest.Herder.

@@ -1,0 +1,187 @@
+package cluster
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"log/slog"
+	"maps"
+	"strings"
+	"sync"
+
+	"github.com/sluicehq/sluice/connect/kafka"
+	"github.com/sluicehq/sluice/connect/rest"
+)
+
+// StoredConnector is a connector's config and target state as a
+// ConfigStore keeps them.
+type StoredConnector struct {
+	Config map[string]string
+	Target rest.TargetState
+}
+
+// ConfigStore keeps connector configs and target states so that a herder
+// that restarts comes back with every connector it had. Each write
+// returns once it is durable.
+type ConfigStore interface {
+	// Load returns every stored connector.
+	Load(ctx context.Context) (map[string]StoredConnector, error)
+	PutConnector(ctx context.Context, name string, config map[string]string) error
+	PutTarget(ctx context.Context, name string, target rest.TargetState) error
+	DeleteConnector(ctx context.Context, name string) error
+}
+
+// KafkaConfigStore keeps connector configs and target states in a
+// compacted configs topic (config.storage.topic), with Kafka Connect's
+// keys and values: "connector-<name>" holds {"properties": {...}},
+// "target-state-<name>" holds {"state": ..., "state.v2": ...}. Configs are
+// stored as given, with config-provider references unexpanded.
+type KafkaConfigStore struct {
+	log *kafka.TopicLog
+
+	mu         sync.Mutex
+	connectors map[string]*StoredConnector
+}
+
+// OpenKafkaConfigStore reads the configs topic, which must exist, and
+// keeps following it until Close.
+func OpenKafkaConfigStore(ctx context.Context, props map[string]string, topic string) (*KafkaConfigStore, error) {
+	s := &KafkaConfigStore{connectors: map[string]*StoredConnector{}}
+	l, err := kafka.NewTopicLog(props, topic, s.apply)
+	if err != nil {
+		return nil, fmt.Errorf("configs topic %s: %w", topic, err)
+	}
+	s.log = l
+	if err := l.Start(ctx); err != nil {
+		_ = l.Stop()
+		return nil, fmt.Errorf("configs topic %s: %w", topic, err)
+	}
+	return s, nil
+}
+
+const (
+	connectorKeyPrefix = "connector-"
+	targetKeyPrefix    = "target-state-"
+)
+
+type connectorValue struct {
+	Properties map[string]string `json:"properties"`
+}
+
+type targetValue struct {
+	State   string `json:"state"`
+	StateV2 string `json:"state.v2,omitempty"`
+}
+
+// apply reads one configs-topic record. Records of kinds this store does
+// not keep (task configs, commits) and unreadable ones are skipped.
+func (s *KafkaConfigStore) apply(m *kafka.Message) {
+	key := string(m.Key)
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	switch {
+	case strings.HasPrefix(key, connectorKeyPrefix):
+		name := strings.TrimPrefix(key, connectorKeyPrefix)
+		if m.Value == nil {
+			delete(s.connectors, name)
+			return
+		}
+		var v connectorValue
+		if err := json.Unmarshal(m.Value, &v); err != nil || v.Properties == nil {
+			slog.Warn("skipping an unreadable connector config", "key", key, "error", err)
+			return
+		}
+		c := s.connectors[name]
+		if c == nil {
+			c = &StoredConnector{Target: rest.TargetRunning}
+			s.connectors[name] = c
+		}
+		c.Config = v.Properties
+	case strings.HasPrefix(key, targetKeyPrefix):
+		name := strings.TrimPrefix(key, targetKeyPrefix)
+		c := s.connectors[name]
+		if m.Value == nil || c == nil {
+			return
+		}
+		var v targetValue
+		if err := json.Unmarshal(m.Value, &v); err != nil {
+			slog.Warn("skipping an unreadable target state", "key", key, "error", err)
+			return
+		}
+		state := v.StateV2
+		if state == "" {
+			state = v.State
+		}
+		switch state {
+		case "STARTED":
+			c.Target = rest.TargetRunning
+		case "PAUSED":
+			c.Target = rest.TargetPaused
+		case "STOPPED":
+			c.Target = rest.TargetStopped
+		}
+	}
+}
+
+// Load implements ConfigStore: it reads the topic to its end first.
+func (s *KafkaConfigStore) Load(ctx context.Context) (map[string]StoredConnector, error) {
+	if err := s.log.ReadToEnd(ctx); err != nil {
+		return nil, err
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	out := make(map[string]StoredConnector, len(s.connectors))
+	for name, c := range s.connectors {
+		if c.Config != nil {
+			out[name] = StoredConnector{Config: maps.Clone(c.Config), Target: c.Target}
+		}
+	}
+	return out, nil
+}
+
+// send writes one record and reads it back, so the store's own view
+// includes it.
+func (s *KafkaConfigStore) send(ctx context.Context, key string, value []byte) error {
+	if err := s.log.Send(ctx, []byte(key), value); err != nil {
+		return fmt.Errorf("configs topic: %s: %w", key, err)
+	}
+	return s.log.ReadToEnd(ctx)
+}
+
+// PutConnector implements ConfigStore.
+func (s *KafkaConfigStore) PutConnector(ctx context.Context, name string, config map[string]string) error {
+	b, err := json.Marshal(connectorValue{Properties: config})
+	if err != nil {
+		return err
+	}
+	return s.send(ctx, connectorKeyPrefix+name, b)
+}
+
+// PutTarget implements ConfigStore. As Kafka Connect does, "state" holds
+// STARTED or PAUSED for older readers and "state.v2" the full state.
+func (s *KafkaConfigStore) PutTarget(ctx context.Context, name string, target rest.TargetState) error {
+	v := targetValue{State: "STARTED", StateV2: "STARTED"}
+	switch target {
+	case rest.TargetPaused:
+		v = targetValue{State: "PAUSED", StateV2: "PAUSED"}
+	case rest.TargetStopped:
+		v = targetValue{State: "PAUSED", StateV2: "STOPPED"}
+	}
+	b, err := json.Marshal(v)
+	if err != nil {
+		return err
+	}
+	return s.send(ctx, targetKeyPrefix+name, b)
+}
+
+// DeleteConnector implements ConfigStore: tombstones for the config and
+// the target state.
+func (s *KafkaConfigStore) DeleteConnector(ctx context.Context, name string) error {
+	if err := s.send(ctx, connectorKeyPrefix+name, nil); err != nil {
+		return err
+	}
+	return s.send(ctx, targetKeyPrefix+name, nil)
+}
+
+// Close stops following the topic.
+func (s *KafkaConfigStore) Close() error { return s.log.Stop() }
