@@ -7,14 +7,18 @@ import (
 	"io"
 	"log/slog"
 	"net"
+	"net/http"
 	"os"
 	"os/signal"
 	"path/filepath"
 	"syscall"
 
+	"github.com/prometheus/client_golang/prometheus/promhttp"
+
 	"github.com/sluicehq/sluice/connect/cluster"
 	"github.com/sluicehq/sluice/connect/kafka"
 	"github.com/sluicehq/sluice/connect/rest"
+	"github.com/sluicehq/sluice/connect/runtime"
 )
 
 const devUsage = `Usage:
@@ -92,8 +96,10 @@ func runDev(ctx context.Context, dataDir, listen, kafkaListen string, out io.Wri
 		return err
 	}
 	defer configs.Close()
+	metrics := runtime.NewMetrics()
 	herder, err := cluster.NewStandalone(cluster.StandaloneConfig{
 		Configs: configs,
+		Metrics: metrics,
 		WorkerProps: map[string]string{
 			"bootstrap.servers":            broker.Addr(),
 			"offset.storage.file.filename": filepath.Join(dataDir, "offsets.json"),
@@ -123,5 +129,10 @@ Create a connector that writes ten orders a second to the topic "orders":
 
 `, restURL, broker.Addr(), broker.Addr(), dataDir, restURL)
 	slog.Info("sluice dev started", "rest", restURL, "kafka", broker.Addr())
-	return rest.NewServer(herder, rest.Options{}).Serve(ctx, ln)
+	return rest.NewServer(herder, rest.Options{Metrics: metricsHandler(metrics)}).Serve(ctx, ln)
+}
+
+// metricsHandler serves the worker's metrics in Prometheus' format.
+func metricsHandler(m *runtime.Metrics) http.Handler {
+	return promhttp.HandlerFor(m.Registry, promhttp.HandlerOpts{})
 }

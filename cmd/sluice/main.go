@@ -32,6 +32,7 @@ import (
 	"github.com/sluicehq/sluice/connect/cluster"
 	_ "github.com/sluicehq/sluice/connect/converters"
 	"github.com/sluicehq/sluice/connect/rest"
+	"github.com/sluicehq/sluice/connect/runtime"
 	_ "github.com/sluicehq/sluice/connectors/datagen"
 	_ "github.com/sluicehq/sluice/connectors/file"
 	_ "github.com/sluicehq/sluice/transforms"
@@ -266,7 +267,8 @@ func runStandalone(ctx context.Context, workerFile string, connectorFiles, envir
 			workerID = net.JoinHostPort(host, port)
 		}
 	}
-	herder, err := cluster.NewStandalone(cluster.StandaloneConfig{WorkerProps: workerProps, Resolver: resolver, WorkerID: workerID})
+	metrics := runtime.NewMetrics()
+	herder, err := cluster.NewStandalone(cluster.StandaloneConfig{WorkerProps: workerProps, Resolver: resolver, WorkerID: workerID, Metrics: metrics})
 	if err != nil {
 		return err
 	}
@@ -275,7 +277,7 @@ func runStandalone(ctx context.Context, workerFile string, connectorFiles, envir
 		return err
 	}
 	slog.Info("REST API listening", "addr", addr)
-	return rest.NewServer(herder, rest.Options{}).ListenAndServe(ctx, addr)
+	return rest.NewServer(herder, rest.Options{Metrics: metricsHandler(metrics)}).ListenAndServe(ctx, addr)
 }
 
 // validateConnector checks a connector file's config, with its

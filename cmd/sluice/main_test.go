@@ -199,6 +199,15 @@ func TestDevRunsABrokerAndAWorker(t *testing.T) {
 	if !strings.Contains(string(got), `"sku"`) {
 		t.Fatalf("kcat read %q from the topic, want orders as JSON", got)
 	}
+	resp, err = http.Get(restURL + "/metrics")
+	if err != nil {
+		t.Fatal(err)
+	}
+	metrics, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	if !strings.Contains(string(metrics), `sluice_task_records_written_total{connector="orders",task="0"}`) {
+		t.Fatalf("GET /metrics lacks the task's records:\n%s", metrics)
+	}
 	stop()
 
 	// A restart on the same data directory comes back with the connector.

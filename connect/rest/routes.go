@@ -5,6 +5,9 @@ package rest
 func (s *Server) routes() {
 	s.handle("GET /{$}", s.serverInfo)
 	s.handle("GET /health", s.health)
+	if s.opts.Metrics != nil {
+		s.mux.Handle("GET /metrics", s.opts.Metrics)
+	}
 
 	for _, p := range []string{"/connectors", "/connectors/{$}"} {
 		s.handle("GET "+p, s.listConnectors)

@@ -64,6 +64,10 @@ type Options struct {
 	// means DefaultShutdownTimeout.
 	ShutdownTimeout time.Duration
 
+	// Metrics, when set, serves GET /metrics (Prometheus), behind the
+	// same authentication as the rest of the API.
+	Metrics http.Handler
+
 	// DisableTopicTracking answers GET and PUT /connectors/{name}/topics
 	// with 403, as a worker with topic.tracking.enable=false does.
 	DisableTopicTracking bool

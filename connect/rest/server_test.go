@@ -9,10 +9,13 @@ import (
 	"crypto/x509"
 	"crypto/x509/pkix"
 	"encoding/json"
+	"io"
 	"log/slog"
 	"math/big"
 	"net"
 	"net/http"
+	"net/http/httptest"
+	"strings"
 	"testing"
 	"time"
 )
@@ -106,5 +109,33 @@ func TestListenAndServeReportsABadAddress(t *testing.T) {
 	srv := NewServer(newMemHerder(), Options{Logger: slog.New(slog.DiscardHandler)})
 	if err := srv.ListenAndServe(context.Background(), "256.0.0.1:bad"); err == nil {
 		t.Fatal("ListenAndServe on a bad address returned nil")
+	}
+}
+
+func TestMetricsAreServedBehindAuth(t *testing.T) {
+	metrics := http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
+		io.WriteString(w, "sluice_task_records_polled_total 3\n")
+	})
+	s := NewServer(newMemHerder(), Options{Metrics: metrics, BasicAuth: map[string]string{"admin": "pw"}})
+	ts := httptest.NewServer(s.Handler())
+	defer ts.Close()
+	resp, err := http.Get(ts.URL + "/metrics")
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusUnauthorized {
+		t.Fatalf("unauthenticated GET /metrics = %d, want 401", resp.StatusCode)
+	}
+	req, _ := http.NewRequest(http.MethodGet, ts.URL+"/metrics", nil)
+	req.SetBasicAuth("admin", "pw")
+	resp, err = http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	body, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusOK || !strings.Contains(string(body), "sluice_task_records_polled_total") {
+		t.Fatalf("GET /metrics = %d %s", resp.StatusCode, body)
 	}
 }
