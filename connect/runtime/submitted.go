@@ -34,7 +34,13 @@ type SubmittedRecords struct {
 	// never changed (connect.Record's ownership rule).
 	lastMap map[string]any
 	lastKey string
+
+	// slab hands out SubmittedRecords from chunks, one allocation per
+	// slabSize records instead of one per record.
+	slab []SubmittedRecord
 }
+
+const slabSize = 256
 
 type partitionRecords struct {
 	partition map[string]any
@@ -96,7 +102,12 @@ func (s *SubmittedRecords) Submit(partition, offset map[string]any) *SubmittedRe
 		s.partitions[key] = pr
 		s.order = append(s.order, key)
 	}
-	r := &SubmittedRecord{owner: s, part: pr, offset: offset}
+	if len(s.slab) == 0 {
+		s.slab = make([]SubmittedRecord, slabSize)
+	}
+	r := &s.slab[0]
+	s.slab = s.slab[1:]
+	*r = SubmittedRecord{owner: s, part: pr, offset: offset}
 	pr.queue = append(pr.queue, r)
 	s.pending++
 	return r
