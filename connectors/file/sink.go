@@ -64,9 +64,9 @@ func (c *sinkConnector) NewTask() connect.SinkTask { return &sinkTask{} }
 // FileStreamSinkTask does: the file is created if needed and appended to
 // (standard output when file is empty or absent).
 //
-// Put gathers lines in memory and writes them once 64 KiB have gathered;
-// Flush writes the rest and fsyncs the file, so that every line Put was
-// given is on disk before the runtime commits its Kafka offset. A crash
+// Put gathers a batch's lines in memory and writes them in writes of up
+// to 64 KiB before it returns; Flush fsyncs the file, so that every line
+// Put was given is on disk before the runtime commits its Kafka offset. A crash
 // after a write and before the commit makes those records come again:
 // lines may repeat in the file, none is lost. Every write(2) holds whole
 // lines and the file is opened with O_APPEND, so on a local file system
@@ -113,8 +113,10 @@ func (t *sinkTask) Start(_ connect.SinkTaskContext, props map[string]string) err
 // Open does nothing: every partition goes to the same file.
 func (t *sinkTask) Open([]connect.TopicPartition) error { return nil }
 
-// Put appends each record's value as a line, in order. It fails the task
-// if a write fails.
+// Put appends each record's value as a line, in order, and writes the
+// batch before it returns (in writes of whole lines), so readers of the
+// file see lines as they come, as with Kafka's FileStreamSink; Flush
+// makes them durable. It fails the task if a write fails.
 func (t *sinkTask) Put(_ context.Context, records []*connect.Record) error {
 	for _, r := range records {
 		t.buf = connect.AppendJavaString(t.buf, r.Value)
@@ -125,7 +127,7 @@ func (t *sinkTask) Put(_ context.Context, records []*connect.Record) error {
 			}
 		}
 	}
-	return nil
+	return t.write()
 }
 
 // write writes the gathered lines.
@@ -141,8 +143,8 @@ func (t *sinkTask) write() error {
 	return nil
 }
 
-// Flush writes what Put gathered and fsyncs the file; on standard output
-// it only writes.
+// Flush writes anything left unwritten and fsyncs the file; on standard
+// output it only writes.
 func (t *sinkTask) Flush(context.Context, map[connect.TopicPartition]int64) error {
 	if err := t.write(); err != nil {
 		return err
@@ -155,11 +157,10 @@ func (t *sinkTask) Flush(context.Context, map[connect.TopicPartition]int64) erro
 	return nil
 }
 
-// Close does nothing: lines already gathered are written with the next
-// Flush or at Stop (the runtime flushes before it takes partitions away).
+// Close does nothing: Put has written every line it was given.
 func (t *sinkTask) Close([]connect.TopicPartition) error { return nil }
 
-// Stop writes what Put gathered, and closes the file.
+// Stop writes anything left unwritten, and closes the file.
 func (t *sinkTask) Stop() error {
 	if t.out == nil {
 		return nil
