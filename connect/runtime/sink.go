@@ -313,24 +313,32 @@ func (w *sinkWorker) toRecord(ctx context.Context, m *kafka.Message, orig *Origi
 	cv := w.cfg.Converters
 	r := &connect.Record{Topic: m.Topic, Partition: connect.PartitionOf(m.Partition), Offset: m.Offset, Timestamp: m.Timestamp,
 		TimestampType: connect.TimestampType(m.TimestampType)}
-	f := &Failure{Task: w.cfg.ID, Original: orig}
-
-	f.Stage, f.Plugin = StageKeyConverter, cv.KeyName
-	if err := w.cfg.Operator.Execute(ctx, f, func() (err error) {
+	// Each step runs once directly; only a failing one goes through the
+	// Operator, as in the source loop.
+	step := func(stage Stage, plugin string, fn func() error) error {
+		err := fn()
+		if err == nil {
+			return nil
+		}
+		if stage == StageTransformation {
+			plugin = transformName(err)
+		}
+		return w.cfg.Operator.Handle(ctx, &Failure{Task: w.cfg.ID, Stage: stage, Plugin: plugin, Original: orig, Record: r}, err, fn)
+	}
+	if err := step(StageKeyConverter, cv.KeyName, func() (err error) {
 		r.KeySchema, r.Key, err = cv.Key.ToConnectData(m.Topic, nil, m.Key)
 		return err
 	}); err != nil {
 		return nil, err
 	}
-	f.Stage, f.Plugin = StageValueConverter, cv.ValueName
-	if err := w.cfg.Operator.Execute(ctx, f, func() (err error) {
+	if err := step(StageValueConverter, cv.ValueName, func() (err error) {
 		r.ValueSchema, r.Value, err = cv.Value.ToConnectData(m.Topic, nil, m.Value)
 		return err
 	}); err != nil {
 		return nil, err
 	}
-	f.Stage, f.Plugin = StageHeaderConverter, cv.HeaderName
-	if err := w.cfg.Operator.Execute(ctx, f, func() error {
+	if err := step(StageHeaderConverter, cv.HeaderName, func() error {
+		r.Headers = r.Headers[:0] // a retry starts over
 		for _, h := range m.Headers {
 			s, v, err := cv.Header.ToConnectHeader(m.Topic, h.Key, h.Value)
 			if err != nil {
@@ -343,15 +351,9 @@ func (w *sinkWorker) toRecord(ctx context.Context, m *kafka.Message, orig *Origi
 		return nil, err
 	}
 	var out *connect.Record
-	f.Stage, f.Plugin, f.Record = StageTransformation, "transforms", r
-	if err := w.cfg.Operator.Execute(ctx, f, func() error {
-		var terr error
-		out, terr = w.cfg.Chain.Apply(r)
-		var te *transforms.TransformError
-		if errors.As(terr, &te) {
-			f.Plugin = te.Type
-		}
-		return terr
+	if err := step(StageTransformation, "transforms", func() (err error) {
+		out, err = w.cfg.Chain.Apply(r)
+		return err
 	}); err != nil {
 		return nil, err
 	}
