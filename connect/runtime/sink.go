@@ -46,7 +46,9 @@ type SinkTaskConfig struct {
 	// 500.
 	MaxPollRecords int
 	// Stop, when closed, asks for a clean stop.
-	Stop   <-chan struct{}
+	Stop <-chan struct{}
+	// Pause, while closed, pauses the task in place. Optional.
+	Pause  *PauseGate
 	Logger *slog.Logger
 }
 

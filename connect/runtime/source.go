@@ -41,7 +41,9 @@ type SourceTaskConfig struct {
 	// stop (offset.flush.timeout.ms); 0 means 5 s.
 	FlushTimeout time.Duration
 	// Stop, when closed, asks for a clean stop.
-	Stop   <-chan struct{}
+	Stop <-chan struct{}
+	// Pause, while closed, pauses the task in place. Optional.
+	Pause  *PauseGate
 	Logger *slog.Logger
 }
 
