@@ -29,11 +29,17 @@ worker with the REST API, for trying Sluice and for development. Real Kafka
 clients (kcat, librdkafka, franz-go) can use the broker.
 
 Connectors, their configs and states, topics and source offsets survive a
-restart on the same data directory.
+restart on the same data directory: they are kept in the broker's topics
+sluice-configs, sluice-offsets and sluice-status, as sluice worker keeps
+them in a Kafka cluster.
 `
 
-// devConfigsTopic is where sluice dev keeps connector configs.
-const devConfigsTopic = "sluice-configs"
+// The internal topics of sluice dev.
+const (
+	devConfigsTopic = "sluice-configs"
+	devOffsetsTopic = "sluice-offsets"
+	devStatusTopic  = "sluice-status"
+)
 
 func dev(args []string, out io.Writer) error {
 	fs := flag.NewFlagSet("dev", flag.ContinueOnError)
@@ -75,49 +81,33 @@ func runDev(ctx context.Context, dataDir, listen, kafkaListen string, out io.Wri
 	if host, port, _ := net.SplitHostPort(ln.Addr().String()); host == "::" || host == "0.0.0.0" {
 		restURL = "http://localhost:" + port
 	}
-	// Connector configs live in a compacted topic of the embedded broker,
-	// so a restart finds them again.
-	props := map[string]string{"bootstrap.servers": broker.Addr()}
-	admin, err := kafka.NewAdmin(props)
-	if err != nil {
-		ln.Close()
-		return err
+	// Connector configs, offsets and statuses live in compacted topics of
+	// the embedded broker, as a worker keeps them in Kafka, so a restart
+	// finds them again.
+	props := map[string]string{
+		"bootstrap.servers":            broker.Addr(),
+		cluster.GroupIDKey:             "sluice-dev",
+		cluster.ConfigTopicKey:         devConfigsTopic,
+		cluster.OffsetTopicKey:         devOffsetsTopic,
+		cluster.StatusTopicKey:         devStatusTopic,
+		cluster.ConfigReplicationKey:   "1",
+		cluster.OffsetReplicationKey:   "1",
+		cluster.StatusReplicationKey:   "1",
+		cluster.OffsetPartitionsKey:    "5",
+		cluster.StatusPartitionsKey:    "1",
+		"offset.flush.interval.ms":     "1000",
+		cluster.TaskShutdownTimeoutKey: "5000",
+		// A sink created before its topic finds it within a second.
+		"consumer.topic.metadata.refresh.interval.ms": "1000",
 	}
-	err = admin.CreateTopics(ctx, []kafka.TopicSpec{{Name: devConfigsTopic, Partitions: 1, ReplicationFactor: 1,
-		Configs: map[string]string{"cleanup.policy": "compact"}}})
-	admin.Close()
-	if err != nil {
-		ln.Close()
-		return fmt.Errorf("dev: configs topic: %w", err)
-	}
-	configs, err := cluster.OpenKafkaConfigStore(ctx, props, devConfigsTopic)
-	if err != nil {
-		ln.Close()
-		return err
-	}
-	defer configs.Close()
 	metrics := runtime.NewMetrics()
-	herder, err := cluster.NewStandalone(cluster.StandaloneConfig{
-		Configs: configs,
-		Metrics: metrics,
-		WorkerProps: map[string]string{
-			"bootstrap.servers":            broker.Addr(),
-			"offset.storage.file.filename": filepath.Join(dataDir, "offsets.json"),
-			"offset.flush.interval.ms":     "1000",
-			// A sink created before its topic finds it within a second.
-			"consumer.topic.metadata.refresh.interval.ms": "1000",
-		},
-		WorkerID: ln.Addr().String(),
-	})
+	herder, stores, err := startKafkaHerder(ctx, props, nil, ln.Addr().String(), metrics)
 	if err != nil {
 		ln.Close()
-		return err
+		return fmt.Errorf("dev: %w", err)
 	}
+	defer stores.Close()
 	defer herder.Stop()
-	if err := herder.Start(ctx, nil); err != nil {
-		ln.Close()
-		return err
-	}
 	fmt.Fprintf(out, `Sluice dev is running.
   REST API:  %s
   Kafka:     %s   (for example: kcat -b %s -C -t orders)

@@ -7,6 +7,9 @@
 //	sluice plugins describe NAME   show a plugin's config keys
 //	sluice standalone worker.properties connector.properties...
 //	                               run a standalone worker with the REST API
+//	sluice worker worker.properties
+//	                               run a worker with its state in Kafka topics
+//	sluice dev                     an embedded broker and a worker
 //
 // The plugins it knows are the packages it imports: each registers itself
 // with the connect registry in its init function.
@@ -46,6 +49,8 @@ Usage:
   sluice plugins describe NAME   show the config keys of a plugin (name or Kafka Connect class name)
   sluice standalone WORKER.properties [CONNECTOR.properties ...]
                                  run a standalone worker: the connectors, and the REST API on listeners
+  sluice worker WORKER.properties
+                                 run a worker that keeps configs, offsets and statuses in Kafka topics
   sluice dev [--data-dir DIR] [--listen :8083] [--kafka-listen :9092]
                                  an embedded Kafka-protocol broker and a worker, to try Sluice
 
@@ -78,6 +83,8 @@ func run(args []string, out io.Writer) error {
 		return plugins(args[1:], out)
 	case "standalone":
 		return standalone(args[1:], out)
+	case "worker":
+		return worker(args[1:], out)
 	case "dev":
 		return dev(args[1:], out)
 	}

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"log/slog"
 	"maps"
+	"strconv"
 	"strings"
 	"sync"
 
@@ -18,6 +19,9 @@ import (
 type StoredConnector struct {
 	Config map[string]string
 	Target rest.TargetState
+	// Tasks are the task configs last committed for the connector (none
+	// while it is STOPPED or before its first start).
+	Tasks []map[string]string
 }
 
 // ConfigStore keeps connector configs and target states so that a herder
@@ -28,25 +32,34 @@ type ConfigStore interface {
 	Load(ctx context.Context) (map[string]StoredConnector, error)
 	PutConnector(ctx context.Context, name string, config map[string]string) error
 	PutTarget(ctx context.Context, name string, target rest.TargetState) error
+	// PutTaskConfigs replaces the connector's task configs as one unit:
+	// a reader sees all of the new ones or none.
+	PutTaskConfigs(ctx context.Context, name string, tasks []map[string]string) error
 	DeleteConnector(ctx context.Context, name string) error
 }
 
-// KafkaConfigStore keeps connector configs and target states in a
-// compacted configs topic (config.storage.topic), with Kafka Connect's
-// keys and values: "connector-<name>" holds {"properties": {...}},
-// "target-state-<name>" holds {"state": ..., "state.v2": ...}. Configs are
-// stored as given, with config-provider references unexpanded.
+// KafkaConfigStore keeps connector configs, target states and task
+// configs in a compacted configs topic (config.storage.topic), with Kafka
+// Connect's keys and values: "connector-<name>" holds {"properties":
+// {...}}, "target-state-<name>" holds {"state": ..., "state.v2": ...},
+// "task-<name>-<n>" holds task n's {"properties": {...}}, and
+// "commit-<name>" holds {"tasks": N}, which makes the N task configs
+// written before it current together. Configs are stored as given, with
+// config-provider references unexpanded.
 type KafkaConfigStore struct {
 	log *kafka.TopicLog
 
 	mu         sync.Mutex
 	connectors map[string]*StoredConnector
+	// uncommitted holds task configs read but not yet committed, by
+	// connector and task number.
+	uncommitted map[string]map[int]map[string]string
 }
 
 // OpenKafkaConfigStore reads the configs topic, which must exist, and
 // keeps following it until Close.
 func OpenKafkaConfigStore(ctx context.Context, props map[string]string, topic string) (*KafkaConfigStore, error) {
-	s := &KafkaConfigStore{connectors: map[string]*StoredConnector{}}
+	s := &KafkaConfigStore{connectors: map[string]*StoredConnector{}, uncommitted: map[string]map[int]map[string]string{}}
 	l, err := kafka.NewTopicLog(props, topic, s.apply)
 	if err != nil {
 		return nil, fmt.Errorf("configs topic %s: %w", topic, err)
@@ -62,7 +75,27 @@ func OpenKafkaConfigStore(ctx context.Context, props map[string]string, topic st
 const (
 	connectorKeyPrefix = "connector-"
 	targetKeyPrefix    = "target-state-"
+	taskKeyPrefix      = "task-"
+	commitKeyPrefix    = "commit-"
 )
+
+type commitValue struct {
+	Tasks int `json:"tasks"`
+}
+
+// splitTaskKey parses "task-<name>-<n>"; the name may hold dashes.
+func splitTaskKey(key string) (string, int, bool) {
+	rest, ok := strings.CutPrefix(key, taskKeyPrefix)
+	i := strings.LastIndexByte(rest, '-')
+	if !ok || i < 0 {
+		return "", 0, false
+	}
+	n, err := strconv.Atoi(rest[i+1:])
+	if err != nil || n < 0 {
+		return "", 0, false
+	}
+	return rest[:i], n, true
+}
 
 type connectorValue struct {
 	Properties map[string]string `json:"properties"`
@@ -84,6 +117,7 @@ func (s *KafkaConfigStore) apply(m *kafka.Message) {
 		name := strings.TrimPrefix(key, connectorKeyPrefix)
 		if m.Value == nil {
 			delete(s.connectors, name)
+			delete(s.uncommitted, name)
 			return
 		}
 		var v connectorValue
@@ -120,6 +154,44 @@ func (s *KafkaConfigStore) apply(m *kafka.Message) {
 		case "STOPPED":
 			c.Target = rest.TargetStopped
 		}
+	case strings.HasPrefix(key, taskKeyPrefix):
+		name, n, ok := splitTaskKey(key)
+		if !ok || m.Value == nil {
+			return
+		}
+		var v connectorValue
+		if err := json.Unmarshal(m.Value, &v); err != nil || v.Properties == nil {
+			slog.Warn("skipping an unreadable task config", "key", key, "error", err)
+			return
+		}
+		if s.uncommitted[name] == nil {
+			s.uncommitted[name] = map[int]map[string]string{}
+		}
+		s.uncommitted[name][n] = v.Properties
+	case strings.HasPrefix(key, commitKeyPrefix):
+		name := strings.TrimPrefix(key, commitKeyPrefix)
+		var v commitValue
+		if m.Value == nil {
+			return
+		}
+		if err := json.Unmarshal(m.Value, &v); err != nil || v.Tasks < 0 {
+			slog.Warn("skipping an unreadable task commit", "key", key, "error", err)
+			return
+		}
+		pending := s.uncommitted[name]
+		tasks := make([]map[string]string, v.Tasks)
+		for i := range tasks {
+			if tasks[i] = pending[i]; tasks[i] == nil {
+				// Compaction can leave a commit whose task records are
+				// gone; Kafka Connect then regenerates the tasks too.
+				slog.Warn("a task commit names a task config that is missing; ignoring it", "connector", name, "task", i)
+				return
+			}
+		}
+		delete(s.uncommitted, name)
+		if c := s.connectors[name]; c != nil {
+			c.Tasks = tasks
+		}
 	}
 }
 
@@ -133,7 +205,7 @@ func (s *KafkaConfigStore) Load(ctx context.Context) (map[string]StoredConnector
 	out := make(map[string]StoredConnector, len(s.connectors))
 	for name, c := range s.connectors {
 		if c.Config != nil {
-			out[name] = StoredConnector{Config: maps.Clone(c.Config), Target: c.Target}
+			out[name] = StoredConnector{Config: maps.Clone(c.Config), Target: c.Target, Tasks: cloneConfigs(c.Tasks)}
 		}
 	}
 	return out, nil
@@ -172,6 +244,36 @@ func (s *KafkaConfigStore) PutTarget(ctx context.Context, name string, target re
 		return err
 	}
 	return s.send(ctx, targetKeyPrefix+name, b)
+}
+
+func cloneConfigs(cs []map[string]string) []map[string]string {
+	if cs == nil {
+		return nil
+	}
+	out := make([]map[string]string, len(cs))
+	for i, c := range cs {
+		out[i] = maps.Clone(c)
+	}
+	return out
+}
+
+// PutTaskConfigs implements ConfigStore: the task records, then the
+// commit record that makes them current.
+func (s *KafkaConfigStore) PutTaskConfigs(ctx context.Context, name string, tasks []map[string]string) error {
+	for i, t := range tasks {
+		b, err := json.Marshal(connectorValue{Properties: t})
+		if err != nil {
+			return err
+		}
+		if err := s.log.Send(ctx, []byte(taskKeyPrefix+name+"-"+strconv.Itoa(i)), b); err != nil {
+			return fmt.Errorf("configs topic: task %s-%d: %w", name, i, err)
+		}
+	}
+	b, err := json.Marshal(commitValue{Tasks: len(tasks)})
+	if err != nil {
+		return err
+	}
+	return s.send(ctx, commitKeyPrefix+name, b)
 }
 
 // DeleteConnector implements ConfigStore: tombstones for the config and

@@ -2,11 +2,6 @@ package cluster
 
 import (
 	"context"
-	"encoding/json"
-	"errors"
-	"fmt"
-	"os"
-	"sort"
 
 	"github.com/sluicehq/sluice/connect/rest"
 	"github.com/sluicehq/sluice/connect/runtime"
@@ -24,35 +19,17 @@ const (
 		"read or change the offsets of consumer group %s with Kafka's tools"
 )
 
-// sourceOffsets reads every committed partition of a source connector
-// from the offsets file, sorted by partition. The file is rewritten
-// whole by rename on each commit, so a read sees one commit's state.
-func (h *Standalone) sourceOffsets(connector string) ([]rest.ConnectorOffset, error) {
-	b, err := os.ReadFile(h.offsetsPath)
-	if errors.Is(err, os.ErrNotExist) {
-		return []rest.ConnectorOffset{}, nil
-	}
+// sourceOffsets returns every committed partition of a source
+// connector, sorted by partition.
+func (h *Standalone) sourceOffsets(ctx context.Context, connector string) ([]rest.ConnectorOffset, error) {
+	offs, err := h.offsets.List(ctx, connector)
 	if err != nil {
-		return nil, fmt.Errorf("offset file %s: %w", h.offsetsPath, err)
+		return nil, err
 	}
-	var data map[string]string
-	if err := json.Unmarshal(b, &data); err != nil {
-		return nil, fmt.Errorf("offset file %s: %w", h.offsetsPath, err)
+	out := make([]rest.ConnectorOffset, 0, len(offs))
+	for _, o := range offs {
+		out = append(out, rest.ConnectorOffset{Partition: o.Partition, Offset: o.Offset})
 	}
-	out := []rest.ConnectorOffset{}
-	for k, v := range data {
-		name, partition, offset, err := runtime.DecodeOffset([]byte(k), []byte(v))
-		if err != nil {
-			return nil, fmt.Errorf("offset file %s: %w", h.offsetsPath, err)
-		}
-		if name != connector || offset == nil {
-			continue
-		}
-		out = append(out, rest.ConnectorOffset{Partition: partition, Offset: offset})
-	}
-	sort.Slice(out, func(i, j int) bool {
-		return runtime.PartitionKey(out[i].Partition) < runtime.PartitionKey(out[j].Partition)
-	})
 	return out, nil
 }
 
@@ -60,7 +37,7 @@ func (h *Standalone) sourceOffsets(connector string) ([]rest.ConnectorOffset, er
 // returns every partition committed to the offsets file; for a sink it
 // returns a *rest.BadRequestError, as sink offsets are not yet supported
 // in standalone mode.
-func (h *Standalone) ConnectorOffsets(_ context.Context, name string) (rest.ConnectorOffsets, error) {
+func (h *Standalone) ConnectorOffsets(ctx context.Context, name string) (rest.ConnectorOffsets, error) {
 	h.mu.Lock()
 	defer h.mu.Unlock()
 	c, err := h.get(name)
@@ -70,7 +47,7 @@ func (h *Standalone) ConnectorOffsets(_ context.Context, name string) (rest.Conn
 	if connectorType(c.config) == rest.TypeSink {
 		return rest.ConnectorOffsets{}, rest.BadRequest(sinkOffsetsUnsupported, "connect-"+name)
 	}
-	offs, err := h.sourceOffsets(name)
+	offs, err := h.sourceOffsets(ctx, name)
 	if err != nil {
 		return rest.ConnectorOffsets{}, err
 	}
@@ -122,7 +99,7 @@ func (h *Standalone) ResetConnectorOffsets(ctx context.Context, name string) (re
 	if _, err := h.offsetsWritable(name); err != nil {
 		return rest.Message{}, err
 	}
-	current, err := h.sourceOffsets(name)
+	current, err := h.sourceOffsets(ctx, name)
 	if err != nil {
 		return rest.Message{}, err
 	}

@@ -33,14 +33,28 @@ const (
 	OffsetFileKey = "offset.storage.file.filename"
 	// TaskShutdownTimeoutKey bounds a task's clean stop, in milliseconds.
 	TaskShutdownTimeoutKey = "task.shutdown.graceful.timeout.ms"
+	// TopicTrackingKey turns KIP-558's active topics on (true, the
+	// default) or off.
+	TopicTrackingKey = "topic.tracking.enable"
+	// TopicTrackingResetKey allows resetting them (true, the default).
+	TopicTrackingResetKey = "topic.tracking.allow.reset"
 )
 
 // StandaloneConfig configures a Standalone herder.
 type StandaloneConfig struct {
 	// WorkerProps are the worker's properties, with config provider
 	// references already resolved. offset.storage.file.filename is
-	// required.
+	// required unless Offsets is set.
 	WorkerProps map[string]string
+	// Offsets keeps source offsets (sluice dev and sluice worker keep
+	// them in the offsets topic); nil keeps them in the
+	// offset.storage.file.filename file, as Kafka Connect's standalone
+	// mode does.
+	Offsets runtime.OffsetStore
+	// Statuses keeps connector and task states and active topics (in the
+	// status topic for sluice dev and sluice worker); nil keeps them in
+	// memory.
+	Statuses StatusStore
 	// Resolver expands ${provider:path:key} references in connector
 	// configs each time a connector starts; the configs are stored and
 	// shown with the references unexpanded. Nil: configs are used as
@@ -58,48 +72,42 @@ type StandaloneConfig struct {
 	Configs ConfigStore
 }
 
-// Standalone is Kafka Connect's standalone herder: it implements
-// rest.Herder over one runtime.Worker in this process.
+// Standalone is a herder that runs every connector and task on one
+// runtime.Worker in this process: it implements rest.Herder.
 //
-// Connector configs and target states live in memory only: they are lost
-// when the process exits, and `sluice standalone` seeds them again from
-// its connector .properties files. Source offsets live in a
-// runtime.FileOffsetStore (offset.storage.file.filename) and survive
-// restarts. Every change of a connector's config or state is made under
-// one mutex, so requests are applied one at a time, in order; reads of
-// status wait for a change in progress (a task's stop takes up to the
-// task shutdown timeout).
+// Its stores decide how long what it knows lasts. As Kafka Connect's
+// standalone mode (`sluice standalone`), configs and statuses live in
+// memory and source offsets in a file (offset.storage.file.filename).
+// With Kafka stores (`sluice dev`, and `sluice worker` until workers form
+// groups) connector configs, target states and task configs live in the
+// configs topic, statuses and active topics in the status topic and
+// source offsets in the offsets topic, so a restart comes back with
+// every connector it had, in its state.
 //
-// Pausing. The runtime cannot yet pause a task in place. A PAUSED
-// connector here has its tasks stopped cleanly (their offsets committed)
-// while its connector instance and task configs are kept; its connector
-// and tasks report PAUSED. Resuming starts the tasks again from their
-// kept configs, and they continue from their committed offsets. So a
-// pause releases the tasks' Kafka clients and, for a sink, leaves its
-// consumer group, which a Kafka Connect pause does not.
+// Every change of a connector's config or state is made under one mutex,
+// so requests are applied one at a time, in order; reads of status wait
+// for a change in progress (a task's stop takes up to the task shutdown
+// timeout).
 //
-// Not supported: topic tracking (the topics endpoints answer 403, as a
-// worker with topic.tracking.enable=false does), and sink connector
-// offsets (GET, PATCH and DELETE of a sink's offsets answer 400).
+// A PAUSED connector's tasks pause in place (runtime.Worker.
+// PauseConnector): they keep their Kafka clients and a sink stays in its
+// consumer group.
 type Standalone struct {
 	worker          *runtime.Worker
-	offsets         *runtime.FileOffsetStore
-	offsetsPath     string
+	offsets         runtime.OffsetStore
 	resolver        *config.Resolver
 	configs         ConfigStore
+	statuses        StatusStore
 	workerProps     map[string]string
 	workerID        string
 	shutdownTimeout time.Duration
+	topicTracking   bool
+	topicReset      bool
 	log             *slog.Logger
 	started         atomic.Bool
 
 	mu         sync.Mutex
 	connectors map[string]*connectorState
-
-	// statusMu guards lastStatus, which OnStatus writes from task
-	// goroutines; it is never held while calling the Worker.
-	statusMu   sync.Mutex
-	lastStatus map[runtime.TaskID]runtime.Status
 }
 
 // connectorState is what Standalone knows of one connector. Guarded by
@@ -113,26 +121,23 @@ type connectorState struct {
 	// failed is why the connector instance failed to start.
 	failed error
 	// taskConfigs are the current task configs (none while STOPPED or
-	// failed); their tasks run while the target is RUNNING.
+	// failed); their tasks run while the target is RUNNING or PAUSED.
 	taskConfigs []map[string]string
-	// taskErrs are the tasks the Worker refused to start, by task ID.
-	taskErrs map[int]error
+	// storedTasks are the task configs last written to the ConfigStore.
+	storedTasks []map[string]string
 }
 
 var _ rest.Herder = (*Standalone)(nil)
 
-// NewStandalone opens the offsets file and builds the Worker. It fails if
-// offset.storage.file.filename is not set, the file cannot be read, or
-// task.shutdown.graceful.timeout.ms is not a number. Call Start, then
-// serve it, then Stop.
+// NewStandalone builds the Worker over the configured stores, opening the
+// offsets file when no offset store is given. It fails if the offsets
+// file is needed and offset.storage.file.filename is not set or the file
+// cannot be read, or a worker property it reads has a bad value. Call
+// Start, then serve it, then Stop.
 func NewStandalone(cfg StandaloneConfig) (*Standalone, error) {
 	log := cfg.Logger
 	if log == nil {
 		log = slog.Default()
-	}
-	path := strings.TrimSpace(cfg.WorkerProps[OffsetFileKey])
-	if path == "" {
-		return nil, fmt.Errorf(`cluster: Missing required configuration "%s" which has no default value.`, OffsetFileKey)
 	}
 	timeout := DefaultTaskShutdownTimeout
 	if s := strings.TrimSpace(cfg.WorkerProps[TaskShutdownTimeoutKey]); s != "" {
@@ -142,32 +147,96 @@ func NewStandalone(cfg StandaloneConfig) (*Standalone, error) {
 		}
 		timeout = time.Duration(ms) * time.Millisecond
 	}
-	store, err := runtime.OpenFileOffsetStore(path)
+	tracking, err := boolProp(cfg.WorkerProps, TopicTrackingKey, true)
 	if err != nil {
 		return nil, err
 	}
-	h := &Standalone{
-		offsets: store, offsetsPath: path, resolver: cfg.Resolver, workerID: cfg.WorkerID, workerProps: cfg.WorkerProps,
-		configs:         cfg.Configs,
-		shutdownTimeout: timeout, log: log,
-		connectors: map[string]*connectorState{}, lastStatus: map[runtime.TaskID]runtime.Status{},
+	reset, err := boolProp(cfg.WorkerProps, TopicTrackingResetKey, true)
+	if err != nil {
+		return nil, err
 	}
-	h.worker = runtime.NewWorker(runtime.WorkerConfig{
-		Props: cfg.WorkerProps, Offsets: store, Metrics: cfg.Metrics, Logger: log, OnStatus: h.onStatus,
-	})
+	offsets := cfg.Offsets
+	if offsets == nil {
+		path := strings.TrimSpace(cfg.WorkerProps[OffsetFileKey])
+		if path == "" {
+			return nil, fmt.Errorf(`cluster: Missing required configuration "%s" which has no default value.`, OffsetFileKey)
+		}
+		if offsets, err = runtime.OpenFileOffsetStore(path); err != nil {
+			return nil, err
+		}
+	}
+	statuses := cfg.Statuses
+	if statuses == nil {
+		statuses = NewMemoryStatusStore()
+	}
+	h := &Standalone{
+		offsets: offsets, resolver: cfg.Resolver, workerID: cfg.WorkerID, workerProps: cfg.WorkerProps,
+		configs: cfg.Configs, statuses: statuses, topicTracking: tracking, topicReset: reset,
+		shutdownTimeout: timeout, log: log,
+		connectors: map[string]*connectorState{},
+	}
+	wc := runtime.WorkerConfig{
+		Props: cfg.WorkerProps, Offsets: offsets, Metrics: cfg.Metrics, Logger: log, OnStatus: h.onStatus,
+	}
+	if tracking {
+		wc.OnTopic = h.onTopic
+	}
+	h.worker = runtime.NewWorker(wc)
 	return h, nil
+}
+
+// boolProp reads a true/false worker property.
+func boolProp(props map[string]string, key string, def bool) (bool, error) {
+	s := strings.TrimSpace(props[key])
+	switch strings.ToLower(s) {
+	case "":
+		return def, nil
+	case "true":
+		return true, nil
+	case "false":
+		return false, nil
+	}
+	return false, fmt.Errorf("cluster: Invalid value %s for configuration %s: Expected value to be either true or false", s, key)
 }
 
 // onStatus hears the Worker's task state changes. It must not block, and
 // must not take h.mu: the Worker calls it from the task goroutine that a
 // StopTask under h.mu waits for.
 func (h *Standalone) onStatus(id runtime.TaskID, s runtime.Status) {
-	h.statusMu.Lock()
-	h.lastStatus[id] = s
-	h.statusMu.Unlock()
-	if s.State == runtime.StateFailed {
+	st := Status{State: rest.State(s.State), WorkerID: h.workerID}
+	if s.Err != nil {
+		st.Trace = s.Err.Error()
 		h.log.Error("task failed", "connector", id.Connector, "task", id.Task, "error", s.Err)
 	}
+	h.statuses.PutTask(id, st)
+}
+
+// onTopic hears that a task used a topic.
+func (h *Standalone) onTopic(id runtime.TaskID, topic string) {
+	h.statuses.PutTopic(TopicUse{Topic: topic, Connector: id.Connector, Task: id.Task, Discovered: time.Now()})
+}
+
+// publish writes the connector's state to the status store. h.mu is held.
+func (h *Standalone) publish(name string, c *connectorState) {
+	st := h.status(name, c).Connector
+	h.statuses.PutConnector(name, Status{State: st.State, Trace: st.Trace, WorkerID: h.workerID})
+}
+
+// storeTasks writes the connector's task configs to the config store if
+// they changed. A failure is logged: the tasks run, and the configs are
+// written at the next change. h.mu is held.
+func (h *Standalone) storeTasks(name string, c *connectorState) {
+	if h.configs == nil || reflect.DeepEqual(c.taskConfigs, c.storedTasks) ||
+		(len(c.taskConfigs) == 0 && len(c.storedTasks) == 0) {
+		return
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	if err := h.configs.PutTaskConfigs(ctx, name, c.taskConfigs); err != nil {
+		h.log.Error("task configs not stored", "connector", name, "error", err)
+		return
+	}
+	c.storedTasks = c.taskConfigs
 }
 
 // Start creates the given connectors (each config names itself in
@@ -184,7 +253,7 @@ func (h *Standalone) Start(ctx context.Context, connectors []map[string]string) 
 		}
 		h.mu.Lock()
 		for name, sc := range stored {
-			c := &connectorState{config: sc.Config, target: sc.Target}
+			c := &connectorState{config: sc.Config, target: sc.Target, storedTasks: sc.Tasks}
 			h.connectors[name] = c
 			h.startConnector(name, c)
 		}
@@ -233,8 +302,10 @@ func (h *Standalone) get(name string) (*connectorState, error) {
 // startConnector starts the connector instance unless it is STOPPED, and
 // its tasks if it is RUNNING. A failure shows in its status. h.mu is held.
 func (h *Standalone) startConnector(name string, c *connectorState) {
-	c.failed, c.resolved, c.taskConfigs, c.taskErrs = nil, nil, nil, map[int]error{}
+	defer h.publish(name, c)
+	c.failed, c.resolved, c.taskConfigs = nil, nil, nil
 	if c.target == rest.TargetStopped {
+		h.storeTasks(name, c)
 		return
 	}
 	resolved, err := h.resolve(c.config)
@@ -249,9 +320,8 @@ func (h *Standalone) startConnector(name string, c *connectorState) {
 		return
 	}
 	c.resolved, c.taskConfigs = resolved, taskConfigs
-	if c.target == rest.TargetRunning {
-		h.startTasks(name, c)
-	}
+	h.storeTasks(name, c)
+	h.startTasks(name, c)
 }
 
 func (h *Standalone) resolve(cfg map[string]string) (map[string]string, error) {
@@ -261,21 +331,31 @@ func (h *Standalone) resolve(cfg map[string]string) (map[string]string, error) {
 	return h.resolver.Resolve(cfg)
 }
 
-// startTasks starts every task of the connector. h.mu is held.
+// startTasks starts every task of the connector, paused in place if its
+// target is PAUSED. h.mu is held.
 func (h *Standalone) startTasks(name string, c *connectorState) {
+	h.applyPause(name, c)
 	for i := range c.taskConfigs {
 		h.startTask(name, c, i)
+	}
+}
+
+// applyPause carries the connector's target state to its tasks. h.mu is
+// held.
+func (h *Standalone) applyPause(name string, c *connectorState) {
+	if c.target == rest.TargetPaused {
+		h.worker.PauseConnector(name)
+	} else {
+		h.worker.ResumeConnector(name)
 	}
 }
 
 // startTask starts task i; a refusal shows as FAILED. h.mu is held.
 func (h *Standalone) startTask(name string, c *connectorState, i int) {
 	id := runtime.TaskID{Connector: name, Task: i}
-	h.forgetStatus(id)
-	delete(c.taskErrs, i)
 	if err := h.worker.StartTask(id, c.resolved, c.taskConfigs[i]); err != nil {
 		h.log.Error("task failed to start", "connector", name, "task", i, "error", err)
-		c.taskErrs[i] = err
+		h.statuses.PutTask(id, Status{State: rest.StateFailed, Trace: err.Error(), WorkerID: h.workerID})
 	}
 }
 
@@ -288,7 +368,6 @@ func (h *Standalone) stopTasks(name string, c *connectorState) {
 		wg.Go(func() { h.worker.StopTask(id, h.shutdownTimeout) })
 	}
 	wg.Wait()
-	clear(c.taskErrs)
 }
 
 // stopAll stops the tasks and the connector instance and drops the task
@@ -299,12 +378,6 @@ func (h *Standalone) stopAll(name string, c *connectorState) {
 		h.log.Warn("connector did not stop cleanly", "connector", name, "error", err)
 	}
 	c.resolved, c.taskConfigs, c.failed = nil, nil, nil
-}
-
-func (h *Standalone) forgetStatus(id runtime.TaskID) {
-	h.statusMu.Lock()
-	delete(h.lastStatus, id)
-	h.statusMu.Unlock()
 }
 
 func connectorType(cfg map[string]string) rest.ConnectorType {
@@ -326,33 +399,13 @@ func (c *connectorState) info(name string) rest.ConnectorInfo {
 	return info
 }
 
-// taskState is task i's state. h.mu is held.
-func (h *Standalone) taskState(name string, c *connectorState, i int) rest.TaskState {
-	st := rest.TaskState{ID: i, WorkerID: h.workerID}
-	if err := c.taskErrs[i]; err != nil {
-		st.State, st.Trace = rest.StateFailed, err.Error()
-		return st
-	}
-	if c.target == rest.TargetPaused {
-		st.State = rest.StatePaused
-		return st
-	}
-	id := runtime.TaskID{Connector: name, Task: i}
-	s, ok := h.worker.TaskStatus(id)
+// taskState is task i's state, as last reported. h.mu is held.
+func (h *Standalone) taskState(name string, i int) rest.TaskState {
+	s, ok := h.statuses.Task(runtime.TaskID{Connector: name, Task: i})
 	if !ok {
-		h.statusMu.Lock()
-		s, ok = h.lastStatus[id]
-		h.statusMu.Unlock()
+		return rest.TaskState{ID: i, State: rest.StateUnassigned, WorkerID: h.workerID}
 	}
-	if !ok {
-		st.State = rest.StateUnassigned
-		return st
-	}
-	st.State = rest.State(s.State)
-	if s.Err != nil {
-		st.Trace = s.Err.Error()
-	}
-	return st
+	return rest.TaskState{ID: i, State: s.State, Trace: s.Trace, WorkerID: s.WorkerID}
 }
 
 // status is the connector's state and its tasks'. h.mu is held.
@@ -372,7 +425,7 @@ func (h *Standalone) status(name string, c *connectorState) rest.ConnectorStateI
 		st.Connector.State = rest.StateRunning
 	}
 	for i := range c.taskConfigs {
-		st.Tasks = append(st.Tasks, h.taskState(name, c, i))
+		st.Tasks = append(st.Tasks, h.taskState(name, i))
 	}
 	return st
 }
@@ -524,8 +577,10 @@ func (h *Standalone) DeleteConnector(ctx context.Context, name string) error {
 			return err
 		}
 	}
+	tasks := len(c.taskConfigs)
 	h.stopAll(name, c)
 	delete(h.connectors, name)
+	h.statuses.DeleteConnector(name, tasks)
 	h.log.Info("connector deleted", "connector", name)
 	return nil
 }
@@ -537,6 +592,7 @@ func (h *Standalone) restartConnector(name string, c *connectorState) {
 	if c.target == rest.TargetStopped {
 		return
 	}
+	defer h.publish(name, c)
 	if c.resolved == nil { // not running: start it whole
 		h.stopTasks(name, c)
 		h.startConnector(name, c)
@@ -561,9 +617,8 @@ func (h *Standalone) restartConnector(name string, c *connectorState) {
 	}
 	h.stopTasks(name, c)
 	c.resolved, c.taskConfigs = resolved, taskConfigs
-	if c.target == rest.TargetRunning {
-		h.startTasks(name, c)
-	}
+	h.storeTasks(name, c)
+	h.startTasks(name, c)
 }
 
 // RestartConnector implements rest.Herder.
@@ -607,7 +662,7 @@ func (h *Standalone) RestartConnectorAndTasks(_ context.Context, req rest.Restar
 			return st, nil // the tasks were restarted with their new configs
 		}
 	}
-	if c.target == rest.TargetRunning && c.resolved != nil {
+	if c.resolved != nil {
 		for _, i := range tasks {
 			h.worker.StopTask(runtime.TaskID{Connector: req.Connector, Task: i}, h.shutdownTimeout)
 			h.startTask(req.Connector, c, i)
@@ -616,80 +671,54 @@ func (h *Standalone) RestartConnectorAndTasks(_ context.Context, req rest.Restar
 	return st, nil
 }
 
-// PauseConnector implements rest.Herder: the tasks are stopped cleanly
-// and their configs kept (see the type's comment). It returns once they
-// have stopped.
+// PauseConnector implements rest.Herder: the tasks pause in place (see
+// the type's comment). A STOPPED connector is started, paused.
 func (h *Standalone) PauseConnector(ctx context.Context, name string) error {
-	h.mu.Lock()
-	defer h.mu.Unlock()
-	c, err := h.get(name)
-	if err != nil {
-		return err
-	}
-	if c.target == rest.TargetPaused {
-		return nil
-	}
-	if err := h.persistTarget(ctx, name, rest.TargetPaused); err != nil {
-		return err
-	}
-	if c.target == rest.TargetStopped {
-		c.target = rest.TargetPaused
-		h.startConnector(name, c)
-		return nil
-	}
-	c.target = rest.TargetPaused
-	h.stopTasks(name, c)
-	h.log.Info("connector paused", "connector", name)
-	return nil
+	return h.setTarget(ctx, name, rest.TargetPaused)
 }
 
-// ResumeConnector implements rest.Herder: a PAUSED connector's tasks are
-// started again from their kept configs; a STOPPED connector is started
-// anew and generates its tasks.
+// ResumeConnector implements rest.Herder: a PAUSED connector's tasks go on
+// where they paused; a STOPPED connector is started anew and generates
+// its tasks.
 func (h *Standalone) ResumeConnector(ctx context.Context, name string) error {
-	h.mu.Lock()
-	defer h.mu.Unlock()
-	c, err := h.get(name)
-	if err != nil {
-		return err
-	}
-	if c.target == rest.TargetRunning {
-		return nil
-	}
-	if err := h.persistTarget(ctx, name, rest.TargetRunning); err != nil {
-		return err
-	}
-	switch c.target {
-	case rest.TargetPaused:
-		c.target = rest.TargetRunning
-		if c.resolved == nil {
-			h.startConnector(name, c)
-		} else {
-			h.startTasks(name, c)
-		}
-	case rest.TargetStopped:
-		c.target = rest.TargetRunning
-		h.startConnector(name, c)
-	}
-	h.log.Info("connector resumed", "connector", name)
-	return nil
+	return h.setTarget(ctx, name, rest.TargetRunning)
 }
 
 // StopConnector implements rest.Herder. It returns once the tasks (each
-// committing its offsets) and the connector instance have stopped.
+// committing its offsets) and the connector instance have stopped and the
+// connector's task configs are removed.
 func (h *Standalone) StopConnector(ctx context.Context, name string) error {
+	return h.setTarget(ctx, name, rest.TargetStopped)
+}
+
+// setTarget stores a connector's new target state and carries it out.
+func (h *Standalone) setTarget(ctx context.Context, name string, target rest.TargetState) error {
 	h.mu.Lock()
 	defer h.mu.Unlock()
 	c, err := h.get(name)
 	if err != nil {
 		return err
 	}
-	if err := h.persistTarget(ctx, name, rest.TargetStopped); err != nil {
+	if c.target == target {
+		return nil
+	}
+	if err := h.persistTarget(ctx, name, target); err != nil {
 		return err
 	}
-	c.target = rest.TargetStopped
-	h.stopAll(name, c)
-	h.log.Info("connector stopped", "connector", name)
+	from := c.target
+	c.target = target
+	switch {
+	case target == rest.TargetStopped:
+		h.stopAll(name, c)
+		h.storeTasks(name, c)
+		h.publish(name, c)
+	case from == rest.TargetStopped || c.resolved == nil:
+		h.startConnector(name, c)
+	default: // between RUNNING and PAUSED, in place
+		h.applyPause(name, c)
+		h.publish(name, c)
+	}
+	h.log.Info("connector target state changed", "connector", name, "from", from, "to", target)
 	return nil
 }
 
@@ -734,15 +763,14 @@ func (h *Standalone) task(id rest.TaskID) (*connectorState, error) {
 func (h *Standalone) TaskStatus(_ context.Context, id rest.TaskID) (rest.TaskState, error) {
 	h.mu.Lock()
 	defer h.mu.Unlock()
-	c, err := h.task(id)
-	if err != nil {
+	if _, err := h.task(id); err != nil {
 		return rest.TaskState{}, err
 	}
-	return h.taskState(id.Connector, c, id.Task), nil
+	return h.taskState(id.Connector, id.Task), nil
 }
 
-// RestartTask implements rest.Herder. The task of a PAUSED connector is
-// not started (it starts on resume).
+// RestartTask implements rest.Herder. The task of a PAUSED connector
+// starts again paused.
 func (h *Standalone) RestartTask(_ context.Context, id rest.TaskID) error {
 	h.mu.Lock()
 	defer h.mu.Unlock()
@@ -750,7 +778,7 @@ func (h *Standalone) RestartTask(_ context.Context, id rest.TaskID) error {
 	if err != nil {
 		return err
 	}
-	if c.target != rest.TargetRunning {
+	if c.resolved == nil {
 		return nil
 	}
 	h.worker.StopTask(runtime.TaskID{Connector: id.Connector, Task: id.Task}, h.shutdownTimeout)
@@ -758,16 +786,43 @@ func (h *Standalone) RestartTask(_ context.Context, id rest.TaskID) error {
 	return nil
 }
 
-const topicTrackingDisabled = "Topic tracking is disabled."
+// The answers of the topics endpoints when topic tracking is off, as
+// Kafka Connect words them.
+const (
+	topicTrackingDisabled      = "Topic tracking is disabled."
+	topicTrackingResetDisabled = "Topic tracking reset is disabled."
+)
 
-// ConnectorActiveTopics implements rest.Herder: topic tracking is not
-// implemented, so it answers as a worker with topic.tracking.enable=false.
-func (h *Standalone) ConnectorActiveTopics(context.Context, string) ([]string, error) {
-	return nil, rest.Forbidden(topicTrackingDisabled)
+// ConnectorActiveTopics implements rest.Herder: the topics the
+// connector's tasks have produced to or consumed from since it was
+// created or its topics were last reset (topic.tracking.enable).
+func (h *Standalone) ConnectorActiveTopics(_ context.Context, name string) ([]string, error) {
+	if !h.topicTracking {
+		return nil, rest.Forbidden(topicTrackingDisabled)
+	}
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	if _, err := h.get(name); err != nil {
+		return nil, err
+	}
+	return h.statuses.Topics(name), nil
 }
 
-// ResetConnectorActiveTopics implements rest.Herder, as
-// ConnectorActiveTopics.
-func (h *Standalone) ResetConnectorActiveTopics(context.Context, string) error {
-	return rest.Forbidden(topicTrackingDisabled)
+// ResetConnectorActiveTopics implements rest.Herder
+// (topic.tracking.allow.reset). A running task records a topic it goes on
+// using again the next time it starts.
+func (h *Standalone) ResetConnectorActiveTopics(_ context.Context, name string) error {
+	if !h.topicTracking {
+		return rest.Forbidden(topicTrackingDisabled)
+	}
+	if !h.topicReset {
+		return rest.Forbidden(topicTrackingResetDisabled)
+	}
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	if _, err := h.get(name); err != nil {
+		return err
+	}
+	h.statuses.ResetTopics(name)
+	return nil
 }

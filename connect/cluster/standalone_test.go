@@ -29,7 +29,9 @@ type api struct {
 	offsets string
 }
 
-func newAPI(t *testing.T) *api {
+// newAPI serves a Standalone herder whose worker properties are the
+// test defaults with extra (key, value, key, value...) over them.
+func newAPI(t *testing.T, extra ...string) *api {
 	t.Helper()
 	b, err := kafka.StartBroker(kafka.BrokerConfig{Addr: "127.0.0.1:0"})
 	if err != nil {
@@ -38,17 +40,21 @@ func newAPI(t *testing.T) *api {
 	t.Cleanup(b.Close)
 	offsets := filepath.Join(t.TempDir(), "connect.offsets")
 	log := slog.New(slog.DiscardHandler)
+	props := map[string]string{
+		"bootstrap.servers":                           b.Addr(),
+		OffsetFileKey:                                 offsets,
+		"offset.flush.interval.ms":                    "200",
+		"key.converter":                               "string",
+		"value.converter":                             "string",
+		"consumer.auto.offset.reset":                  "earliest",
+		"consumer.topic.metadata.refresh.interval.ms": "200",
+	}
+	for i := 0; i+1 < len(extra); i += 2 {
+		props[extra[i]] = extra[i+1]
+	}
 	h, err := NewStandalone(StandaloneConfig{
-		WorkerProps: map[string]string{
-			"bootstrap.servers":                           b.Addr(),
-			OffsetFileKey:                                 offsets,
-			"offset.flush.interval.ms":                    "200",
-			"key.converter":                               "string",
-			"value.converter":                             "string",
-			"consumer.auto.offset.reset":                  "earliest",
-			"consumer.topic.metadata.refresh.interval.ms": "200",
-		},
-		WorkerID: "127.0.0.1:8083",
+		WorkerProps: props,
+		WorkerID:    "127.0.0.1:8083",
 		Logger:   log,
 	})
 	if err != nil {
@@ -255,16 +261,74 @@ func TestStandaloneRefusesBadConfigNamingTheKey(t *testing.T) {
 	a.expect("GET", "/connectors/bad", nil, http.StatusNotFound)
 }
 
-func TestStandaloneTopicTrackingIsDisabled(t *testing.T) {
+// waitTopics polls GET /connectors/{name}/topics until it shows want.
+func (a *api) waitTopics(name, want string) {
+	a.t.Helper()
+	deadline := time.Now().Add(20 * time.Second)
+	for {
+		_, body := a.do("GET", "/connectors/"+name+"/topics", nil)
+		if string(body) == want {
+			return
+		}
+		if time.Now().After(deadline) {
+			a.t.Fatalf("GET /connectors/%s/topics = %s, want %s", name, body, want)
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+}
+
+func TestStandaloneTracksTheTopicsASourceWrites(t *testing.T) {
 	a := newAPI(t)
 	in := filepath.Join(t.TempDir(), "in.txt")
 	appendLines(t, in, "x")
 	a.expect("POST", "/connectors", map[string]any{"name": "src", "config": map[string]string{
-		"connector.class": "FileStreamSource", "file": in, "topic": "t",
+		"connector.class": "FileStreamSource", "file": in, "topic": "lines",
 	}}, http.StatusCreated)
-	if status, body := a.do("GET", "/connectors/src/topics", nil); status != http.StatusForbidden ||
-		!strings.Contains(string(body), "Topic tracking is disabled.") {
-		t.Fatalf("GET topics = %d %s, want 403", status, body)
+	a.waitTopics("src", `{"src":{"topics":["lines"]}}`)
+
+	a.expect("PUT", "/connectors/src/topics/reset", nil, http.StatusAccepted)
+	a.waitTopics("src", `{"src":{"topics":[]}}`)
+
+	// Deleting the connector forgets its topics: one created again under
+	// the same name starts with none until it writes.
+	a.expect("DELETE", "/connectors/src", nil, http.StatusNoContent)
+	a.expect("GET", "/connectors/src/topics", nil, http.StatusNotFound)
+}
+
+func TestStandaloneTopicTrackingCanBeTurnedOff(t *testing.T) {
+	for _, tc := range []struct {
+		key, get, reset string
+	}{
+		{TopicTrackingKey, "Topic tracking is disabled.", "Topic tracking is disabled."},
+		{TopicTrackingResetKey, "", "Topic tracking reset is disabled."},
+	} {
+		t.Run(tc.key, func(t *testing.T) {
+			a := newAPI(t, tc.key, "false")
+			in := filepath.Join(t.TempDir(), "in.txt")
+			appendLines(t, in, "x")
+			a.expect("POST", "/connectors", map[string]any{"name": "src", "config": map[string]string{
+				"connector.class": "FileStreamSource", "file": in, "topic": "t",
+			}}, http.StatusCreated)
+			if tc.get == "" {
+				a.waitTopics("src", `{"src":{"topics":["t"]}}`)
+			} else if status, body := a.do("GET", "/connectors/src/topics", nil); status != http.StatusForbidden ||
+				!strings.Contains(string(body), tc.get) {
+				t.Fatalf("GET topics = %d %s, want 403 %q", status, body, tc.get)
+			}
+			if status, body := a.do("PUT", "/connectors/src/topics/reset", nil); status != http.StatusForbidden ||
+				!strings.Contains(string(body), tc.reset) {
+				t.Fatalf("PUT topics/reset = %d %s, want 403 %q", status, body, tc.reset)
+			}
+		})
+	}
+}
+
+func TestStandaloneRefusesABadTopicTrackingSetting(t *testing.T) {
+	_, err := NewStandalone(StandaloneConfig{WorkerProps: map[string]string{
+		OffsetFileKey: filepath.Join(t.TempDir(), "o"), TopicTrackingKey: "yes",
+	}})
+	if err == nil || !strings.Contains(err.Error(), TopicTrackingKey) {
+		t.Fatalf("NewStandalone with %s=yes: %v, want an error naming the key", TopicTrackingKey, err)
 	}
 }
 

@@ -18,13 +18,13 @@ type KafkaOffsetStore struct {
 	log *kafka.TopicLog
 
 	mu      sync.RWMutex
-	offsets map[string]map[string]map[string]any // connector → PartitionKey → offset
+	offsets map[string]map[string]CommittableOffset // connector → PartitionKey → offset
 }
 
 // OpenKafkaOffsetStore reads the offsets topic, which must exist, with
 // the given client properties, and keeps following it until Close.
 func OpenKafkaOffsetStore(ctx context.Context, props map[string]string, topic string) (*KafkaOffsetStore, error) {
-	s := &KafkaOffsetStore{offsets: map[string]map[string]map[string]any{}}
+	s := &KafkaOffsetStore{offsets: map[string]map[string]CommittableOffset{}}
 	l, err := kafka.NewTopicLog(props, topic, s.apply)
 	if err != nil {
 		return nil, fmt.Errorf("offsets topic %s: %w", topic, err)
@@ -54,10 +54,10 @@ func (s *KafkaOffsetStore) apply(m *kafka.Message) {
 		return
 	}
 	if byPartition == nil {
-		byPartition = map[string]map[string]any{}
+		byPartition = map[string]CommittableOffset{}
 		s.offsets[connector] = byPartition
 	}
-	byPartition[PartitionKey(partition)] = offset
+	byPartition[PartitionKey(partition)] = CommittableOffset{Partition: partition, Offset: offset}
 }
 
 // Get implements OffsetStore.
@@ -71,7 +71,7 @@ func (s *KafkaOffsetStore) Get(ctx context.Context, connector string, partitions
 	for _, p := range partitions {
 		key := PartitionKey(p)
 		if off, ok := s.offsets[connector][key]; ok {
-			out[key] = off
+			out[key] = off.Offset
 		}
 	}
 	return out, nil
@@ -105,6 +105,21 @@ func (s *KafkaOffsetStore) Set(ctx context.Context, connector string, offsets []
 		}
 	}
 	return nil
+}
+
+// List implements OffsetStore: it reads the topic to its end first.
+func (s *KafkaOffsetStore) List(ctx context.Context, connector string) ([]CommittableOffset, error) {
+	if err := s.log.ReadToEnd(ctx); err != nil {
+		return nil, fmt.Errorf("reading offsets of %s: %w", connector, err)
+	}
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	out := make([]CommittableOffset, 0, len(s.offsets[connector]))
+	for _, o := range s.offsets[connector] {
+		out = append(out, o)
+	}
+	sortOffsets(out)
+	return out, nil
 }
 
 // Close stops following the topic.

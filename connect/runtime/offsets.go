@@ -7,6 +7,8 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"slices"
+	"strings"
 	"sync"
 
 	"github.com/sluicehq/sluice/connect"
@@ -24,6 +26,15 @@ type OffsetStore interface {
 	// Set stores offsets and returns once they are durable. A nil Offset
 	// deletes the partition's offset.
 	Set(ctx context.Context, connector string, offsets []CommittableOffset) error
+	// List returns every committed partition of a connector, sorted by
+	// PartitionKey (for GET /connectors/{name}/offsets).
+	List(ctx context.Context, connector string) ([]CommittableOffset, error)
+}
+
+func sortOffsets(offs []CommittableOffset) {
+	slices.SortFunc(offs, func(a, b CommittableOffset) int {
+		return strings.Compare(PartitionKey(a.Partition), PartitionKey(b.Partition))
+	})
 }
 
 // offsetCodec encodes offsets as Kafka Connect's offsets topic holds them:
@@ -175,6 +186,24 @@ func (s *FileOffsetStore) Set(_ context.Context, connector string, offsets []Com
 	}
 	s.data = next
 	return nil
+}
+
+// List implements OffsetStore.
+func (s *FileOffsetStore) List(_ context.Context, connector string) ([]CommittableOffset, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	out := []CommittableOffset{}
+	for k, v := range s.data {
+		name, partition, offset, err := DecodeOffset([]byte(k), []byte(v))
+		if err != nil {
+			return nil, fmt.Errorf("offset file %s: %w", s.path, err)
+		}
+		if name == connector && offset != nil {
+			out = append(out, CommittableOffset{Partition: partition, Offset: offset})
+		}
+	}
+	sortOffsets(out)
+	return out, nil
 }
 
 func writeFileAtomic(path string, data map[string]string) error {

@@ -47,6 +47,10 @@ type WorkerConfig struct {
 	// OnStatus hears every change of a task's state (to write it to the
 	// status topic). Optional; it must not block.
 	OnStatus func(id TaskID, s Status)
+	// OnTopic hears, once per task and topic, that a task used a topic:
+	// a source produced to it, a sink consumed from it (KIP-558's active
+	// topics). Optional; it must not block.
+	OnTopic func(id TaskID, topic string)
 }
 
 // Worker runs connectors and their tasks on this process: it builds each
@@ -62,6 +66,10 @@ type Worker struct {
 	mu         sync.Mutex
 	connectors map[string]connect.Connector
 	tasks      map[TaskID]*taskHandle
+	// gates carry each connector's PAUSED state to its tasks. A gate is
+	// kept for as long as the Worker, so that tasks started at any time
+	// share their connector's.
+	gates map[string]*PauseGate
 }
 
 type taskHandle struct {
@@ -76,7 +84,61 @@ func NewWorker(cfg WorkerConfig) *Worker {
 	if cfg.Logger == nil {
 		cfg.Logger = slog.Default()
 	}
-	return &Worker{cfg: cfg, log: cfg.Logger, connectors: map[string]connect.Connector{}, tasks: map[TaskID]*taskHandle{}}
+	return &Worker{cfg: cfg, log: cfg.Logger, connectors: map[string]connect.Connector{}, tasks: map[TaskID]*taskHandle{},
+		gates: map[string]*PauseGate{}}
+}
+
+// gate returns the connector's pause gate. w.mu is held.
+func (w *Worker) gate(connector string) *PauseGate {
+	g := w.gates[connector]
+	if g == nil {
+		g = &PauseGate{}
+		w.gates[connector] = g
+	}
+	return g
+}
+
+// PauseConnector pauses the connector's tasks in place, those running
+// and those started later, until ResumeConnector: sources stop polling,
+// sinks stop consuming but stay in their group, and both keep committing
+// what is in flight. Their state turns PAUSED.
+func (w *Worker) PauseConnector(name string) { w.setPaused(name, true) }
+
+// ResumeConnector undoes PauseConnector; the tasks' state turns RUNNING.
+func (w *Worker) ResumeConnector(name string) { w.setPaused(name, false) }
+
+func (w *Worker) setPaused(name string, paused bool) {
+	w.mu.Lock()
+	g := w.gate(name)
+	if g.Paused() == paused {
+		w.mu.Unlock()
+		return
+	}
+	if paused {
+		g.Pause()
+	} else {
+		g.Resume()
+	}
+	var changed []TaskID
+	for id, h := range w.tasks {
+		if id.Connector == name && (h.status.State == StateRunning || h.status.State == StatePaused) {
+			h.status = Status{State: StateRunning}
+			if paused {
+				h.status = Status{State: StatePaused}
+			}
+			changed = append(changed, id)
+		}
+	}
+	w.mu.Unlock()
+	if w.cfg.OnStatus != nil {
+		for _, id := range changed {
+			state := StateRunning
+			if paused {
+				state = StatePaused
+			}
+			w.cfg.OnStatus(id, Status{State: state})
+		}
+	}
 }
 
 // connectorKind finds the connector plugin a config names in
@@ -190,6 +252,14 @@ func (w *Worker) StartTask(id TaskID, connectorProps, taskProps map[string]strin
 		reporters = append(reporters, logReporter)
 	}
 
+	w.mu.Lock()
+	gate := w.gate(id.Connector)
+	w.mu.Unlock()
+	onTopic := func(string) {}
+	if w.cfg.OnTopic != nil {
+		onTopic = func(topic string) { w.cfg.OnTopic(id, topic) }
+	}
+
 	ctx, kill := context.WithCancel(context.Background())
 	h := &taskHandle{stop: make(chan struct{}), kill: kill, done: make(chan struct{}), status: Status{State: StateRunning}}
 	var run func() error
@@ -218,6 +288,15 @@ func (w *Worker) StartTask(id TaskID, connectorProps, taskProps map[string]strin
 		if closeAdmin != nil {
 			closers = append(closers, closeAdmin)
 		}
+		// The source calls EnsureTopic once per topic, before its first
+		// record goes there: the moment the topic becomes active.
+		ensureTopic := func(ctx context.Context, topic string) error {
+			onTopic(topic)
+			if ensure != nil {
+				return ensure(ctx, topic)
+			}
+			return nil
+		}
 		run = func() error {
 			return RunSourceTask(ctx, SourceTaskConfig{
 				ID: id, Task: task, Props: taskProps, Chain: chain,
@@ -225,7 +304,7 @@ func (w *Worker) StartTask(id TaskID, connectorProps, taskProps map[string]strin
 				KeyConverterName: conv.KeyName, ValueConverterName: conv.ValueName, HeaderConverterName: conv.HeaderName,
 				Producer: KafkaProducer{producer}, Offsets: w.cfg.Offsets,
 				Operator: NewOperator(policy, reporters...).WithMetrics(metrics), Metrics: metrics,
-				EnsureTopic: ensure, FlushInterval: flush, Stop: h.stop, Logger: w.log,
+				EnsureTopic: ensureTopic, FlushInterval: flush, Stop: h.stop, Pause: gate, Logger: w.log,
 			})
 		}
 	case connect.KindSink:
@@ -263,7 +342,7 @@ func (w *Worker) StartTask(id TaskID, connectorProps, taskProps map[string]strin
 				ID: id, Task: task, Props: taskProps, Chain: chain, Converters: conv,
 				ConsumerProps: props, Topics: topics, TopicsRegex: regex,
 				Operator: NewOperator(policy, reporters...).WithMetrics(metrics), Metrics: metrics,
-				Reporters: reporters, TolerateAll: policy.TolerateAll, CommitInterval: flush, Stop: h.stop, Logger: w.log,
+				Reporters: reporters, TolerateAll: policy.TolerateAll, CommitInterval: flush, Stop: h.stop, Pause: gate, Logger: w.log,
 			})
 		}
 	}
@@ -278,8 +357,12 @@ func (w *Worker) StartTask(id TaskID, connectorProps, taskProps map[string]strin
 		return fmt.Errorf("task %s is already running on this worker", id)
 	}
 	w.tasks[id] = h
+	state := StateRunning
+	if gate.Paused() {
+		state = StatePaused
+	}
 	w.mu.Unlock()
-	w.setStatus(id, h, Status{State: StateRunning})
+	w.setStatus(id, h, Status{State: state})
 
 	go func() {
 		defer close(h.done)
