@@ -77,6 +77,10 @@ func run(args []string, out io.Writer) error {
 		fmt.Fprint(out, usage)
 		return nil
 	case "version":
+		if len(args) > 1 && isHelp(args[1]) {
+			fmt.Fprint(out, "Usage:\n  sluice version\n\nPrints the version of Sluice.\n")
+			return nil
+		}
 		fmt.Fprintln(out, "sluice", connect.Version)
 		return nil
 	case "plugins":
@@ -101,6 +105,9 @@ func plugins(args []string, out io.Writer) error {
 		return err
 	}
 	switch {
+	case fs.NArg() == 2 && isHelp(fs.Arg(1)):
+		fs.Usage()
+		return nil
 	case fs.NArg() == 0 || fs.Arg(0) == "list":
 		tw := tabwriter.NewWriter(out, 0, 4, 2, ' ', 0)
 		fmt.Fprintln(tw, "KIND\tNAME\tALIASES")
@@ -113,6 +120,11 @@ func plugins(args []string, out io.Writer) error {
 	}
 	fs.Usage()
 	return fmt.Errorf("bad arguments to plugins: %q", fs.Args())
+}
+
+// isHelp reports whether a command-line argument asks for help.
+func isHelp(arg string) bool {
+	return arg == "-h" || arg == "--help" || arg == "-help" || arg == "help"
 }
 
 func describe(name string, out io.Writer) error {

@@ -3,6 +3,8 @@ package main
 import (
 	"bytes"
 	"context"
+	"errors"
+	"flag"
 	"io"
 	"net"
 	"net/http"
@@ -54,6 +56,25 @@ func TestCommands(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+// TestEveryCommandHasHelp asks each command for --help: it prints its
+// usage and succeeds (or stops with flag.ErrHelp, which exits 0), and
+// starts nothing.
+func TestEveryCommandHasHelp(t *testing.T) {
+	for _, args := range [][]string{
+		{"--help"}, {"help"}, {"version", "--help"}, {"plugins", "--help"}, {"plugins", "list", "--help"},
+		{"plugins", "describe", "--help"}, {"standalone", "--help"}, {"worker", "--help"}, {"dev", "--help"}, {"dev", "-h"},
+	} {
+		var out bytes.Buffer
+		err := run(args, &out)
+		if err != nil && !errors.Is(err, flag.ErrHelp) {
+			t.Errorf("sluice %s: %v", strings.Join(args, " "), err)
+		}
+		if !strings.Contains(out.String(), "Usage:") {
+			t.Errorf("sluice %s printed no usage:\n%s", strings.Join(args, " "), out.String())
+		}
 	}
 }
 
