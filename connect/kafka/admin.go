@@ -5,12 +5,19 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
 
 	ckafka "github.com/confluentinc/confluent-kafka-go/v2/kafka"
 )
+
+// ErrGroupNotEmpty is returned (wrapped) by the Admin's calls that change a
+// consumer group's offsets, or delete the group, while the group has
+// active members: Kafka only lets a group's offsets change while nobody
+// consumes with them, so stop the connector first. Test with errors.Is.
+var ErrGroupNotEmpty = errors.New("the group has active members")
 
 // TopicSpec describes a topic to create.
 type TopicSpec struct {
@@ -53,8 +60,8 @@ type GroupMember struct {
 	Assignment []TopicPartition
 }
 
-// Admin manages topics and reads consumer groups through librdkafka's
-// admin API. Its methods are safe for concurrent use. Each call is one
+// Admin manages topics and consumer groups (their members, committed
+// offsets and deletion) through librdkafka's admin API. Its methods are safe for concurrent use. Each call is one
 // request (with librdkafka's internal retries); none is retried across
 // calls, and none changes anything unless it says so.
 type Admin struct {
@@ -64,6 +71,9 @@ type Admin struct {
 	closed     atomic.Bool
 	logsDone   chan struct{}
 	eventsDone chan struct{}
+	// props are the librdkafka properties of a (the go.* keys left out),
+	// for calls confluent-kafka-go does not wrap.
+	props map[string]string
 }
 
 // NewAdmin creates an admin client from librdkafka client properties, as
@@ -89,7 +99,12 @@ func NewAdmin(props map[string]string) (*Admin, error) {
 		kp.Close()
 		return nil, fmt.Errorf("kafka: new admin: %w", err)
 	}
-	a := &Admin{a: ka, p: kp, logsDone: make(chan struct{}), eventsDone: make(chan struct{})}
+	a := &Admin{a: ka, p: kp, logsDone: make(chan struct{}), eventsDone: make(chan struct{}), props: map[string]string{}}
+	for k, v := range cm {
+		if !strings.HasPrefix(k, "go.") {
+			a.props[k] = fmt.Sprint(v)
+		}
+	}
 	go func() {
 		defer close(a.logsDone)
 		forwardLogs("admin", kp.Logs())
@@ -252,6 +267,167 @@ func (a *Admin) DescribeConsumerGroup(ctx context.Context, group string) (GroupD
 		})
 	}
 	return out, nil
+}
+
+// GroupOffsets returns the committed offsets of every partition of the
+// consumer group (for a sink connector, connect-<connector>): for each
+// partition, the offset of the next record the group reads. A group that
+// does not exist, or has committed nothing, gives an empty map. The
+// offsets are read from the group coordinator; offsets of a transaction
+// not yet committed are not waited for.
+func (a *Admin) GroupOffsets(ctx context.Context, group string) (map[TopicPartition]int64, error) {
+	ctx, cancel := withDefaultTimeout(ctx)
+	defer cancel()
+	var res ckafka.ListConsumerGroupOffsetsResult
+	err := a.call(func() (err error) {
+		res, err = a.a.ListConsumerGroupOffsets(ctx, []ckafka.ConsumerGroupTopicPartitions{{Group: group}})
+		return err
+	})
+	if isCode(err, ckafka.ErrGroupIDNotFound) {
+		return map[TopicPartition]int64{}, nil
+	}
+	if err != nil {
+		return nil, fmt.Errorf("kafka: offsets of group %s: %w", group, err)
+	}
+	if len(res.ConsumerGroupsTopicPartitions) != 1 {
+		return nil, fmt.Errorf("kafka: offsets of group %s: %d results", group, len(res.ConsumerGroupsTopicPartitions))
+	}
+	out := map[TopicPartition]int64{}
+	var errs []error
+	for _, kp := range res.ConsumerGroupsTopicPartitions[0].Partitions {
+		tp := tpOf(kp)
+		if kp.Error != nil {
+			errs = append(errs, fmt.Errorf("kafka: offset of group %s, %s-%d: %w", group, tp.Topic, tp.Partition, kp.Error))
+			continue
+		}
+		if kp.Offset >= 0 {
+			out[tp] = int64(kp.Offset)
+		}
+	}
+	if len(errs) > 0 {
+		return nil, errors.Join(errs...)
+	}
+	return out, nil
+}
+
+// AlterGroupOffsets sets the committed offsets of the given partitions of
+// the consumer group, creating the group if it does not exist; the
+// group's other partitions keep theirs. Each offset is the next record to
+// read and must be 0 or more. Kafka accepts it only while the group has no
+// members: otherwise the error wraps ErrGroupNotEmpty. Partitions are
+// changed independently: the error names each partition that failed, and
+// the others were changed.
+func (a *Admin) AlterGroupOffsets(ctx context.Context, group string, offsets map[TopicPartition]int64) error {
+	if len(offsets) == 0 {
+		return nil
+	}
+	for _, tp := range sortedTPs(offsets) {
+		if offsets[tp] < 0 {
+			return fmt.Errorf("kafka: alter offsets of group %s: %s-%d: offset %d is negative", group, tp.Topic, tp.Partition, offsets[tp])
+		}
+	}
+	ctx, cancel := withDefaultTimeout(ctx)
+	defer cancel()
+	parts := toConfluentTPs(sortedTPs(offsets), func(tp TopicPartition) ckafka.Offset { return ckafka.Offset(offsets[tp]) })
+	var res ckafka.AlterConsumerGroupOffsetsResult
+	err := a.call(func() (err error) {
+		res, err = a.a.AlterConsumerGroupOffsets(ctx, []ckafka.ConsumerGroupTopicPartitions{{Group: group, Partitions: parts}})
+		return err
+	})
+	if err != nil {
+		return fmt.Errorf("kafka: alter offsets of group %s: %w", group, groupError(err))
+	}
+	if len(res.ConsumerGroupsTopicPartitions) != 1 {
+		return fmt.Errorf("kafka: alter offsets of group %s: %d results", group, len(res.ConsumerGroupsTopicPartitions))
+	}
+	var errs []error
+	for _, kp := range res.ConsumerGroupsTopicPartitions[0].Partitions {
+		if kp.Error != nil {
+			tp := tpOf(kp)
+			errs = append(errs, fmt.Errorf("kafka: alter offset of group %s, %s-%d: %w", group, tp.Topic, tp.Partition, groupError(kp.Error)))
+		}
+	}
+	return errors.Join(errs...)
+}
+
+// DeleteGroupOffsets deletes the committed offsets of the given partitions
+// of the consumer group: the group's next member starts them from
+// auto.offset.reset (for a sink, the beginning). A group that does not
+// exist has nothing to delete: that is not an error. Kafka refuses to
+// delete offsets of a topic the group's members are subscribed to: the
+// error then wraps ErrGroupNotEmpty. Partitions are deleted independently:
+// the error names each partition that failed.
+//
+// confluent-kafka-go does not wrap this call: it runs on a short-lived
+// librdkafka client made from the Admin's properties (one more connection
+// to the cluster for the call), whose log lines are dropped. Cancelling
+// ctx returns at once; the request then still runs to ctx's deadline.
+func (a *Admin) DeleteGroupOffsets(ctx context.Context, group string, tps []TopicPartition) error {
+	if len(tps) == 0 {
+		return nil
+	}
+	ctx, cancel := withDefaultTimeout(ctx)
+	defer cancel()
+	var partErrs []ckafka.Error
+	err := a.call(func() (err error) {
+		partErrs, err = deleteGroupOffsets(ctx, a.props, group, tps)
+		return err
+	})
+	if isCode(err, ckafka.ErrGroupIDNotFound) {
+		return nil
+	}
+	if err != nil {
+		return fmt.Errorf("kafka: delete offsets of group %s: %w", group, groupError(err))
+	}
+	var errs []error
+	for i, e := range partErrs {
+		if e.Code() != ckafka.ErrNoError {
+			errs = append(errs, fmt.Errorf("kafka: delete offset of group %s, %s-%d: %w", group, tps[i].Topic, tps[i].Partition, groupError(e)))
+		}
+	}
+	return errors.Join(errs...)
+}
+
+// DeleteGroup deletes the consumer group with its committed offsets, as
+// Kafka Connect does to reset a stopped sink connector's offsets. A group
+// that does not exist is not an error. Kafka refuses to delete a group
+// that has members: the error then wraps ErrGroupNotEmpty.
+func (a *Admin) DeleteGroup(ctx context.Context, group string) error {
+	ctx, cancel := withDefaultTimeout(ctx)
+	defer cancel()
+	var res ckafka.DeleteConsumerGroupsResult
+	err := a.call(func() (err error) {
+		res, err = a.a.DeleteConsumerGroups(ctx, []string{group})
+		return err
+	})
+	if err != nil {
+		return fmt.Errorf("kafka: delete group %s: %w", group, err)
+	}
+	if len(res.ConsumerGroupResults) != 1 {
+		return fmt.Errorf("kafka: delete group %s: %d results", group, len(res.ConsumerGroupResults))
+	}
+	switch e := res.ConsumerGroupResults[0].Error; e.Code() {
+	case ckafka.ErrNoError, ckafka.ErrGroupIDNotFound:
+		return nil
+	default:
+		return fmt.Errorf("kafka: delete group %s: %w", group, groupError(e))
+	}
+}
+
+// groupError marks the errors Kafka gives for a change to the offsets of a
+// group that has members with ErrGroupNotEmpty.
+func groupError(err error) error {
+	if isCode(err, ckafka.ErrNonEmptyGroup) || isCode(err, ckafka.ErrUnknownMemberID) ||
+		isCode(err, ckafka.ErrGroupSubscribedToTopic) || isCode(err, ckafka.ErrRebalanceInProgress) {
+		return fmt.Errorf("%w: %w", ErrGroupNotEmpty, err)
+	}
+	return err
+}
+
+// isCode reports whether err is a librdkafka error with the given code.
+func isCode(err error, code ckafka.ErrorCode) bool {
+	var kerr ckafka.Error
+	return errors.As(err, &kerr) && kerr.Code() == code
 }
 
 // Close frees the admin client. Calls in progress finish first; later

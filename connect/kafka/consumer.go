@@ -67,8 +67,9 @@ var consumerDefaults = map[string]string{
 // (at-least-once).
 //
 // Poll must be called from one goroutine at a time; rebalance callbacks
-// run on it. Commit, Committed, Pause, Resume, Seek and Assignment may be
-// called from any goroutine, including from inside the callbacks. Close
+// run on it. Commit, Committed, Pause, Resume, Seek, Assignment,
+// HighWatermark and Positions may be called from any goroutine, including
+// from inside the callbacks. Close
 // makes a waiting Poll return ErrClosed.
 type Consumer struct {
 	c   *ckafka.Consumer
@@ -418,6 +419,45 @@ func (c *Consumer) Assignment() ([]TopicPartition, error) {
 		return err
 	})
 	return tps, err
+}
+
+// HighWatermark returns the partition's high watermark (the offset the
+// next record written to it gets; under read_committed, the last stable
+// offset) as this consumer last saw it in a fetch response: no request is
+// sent. ok is false until the partition has been fetched from. A paused
+// partition is not fetched, so its watermark stays what it was when the
+// pause began.
+func (c *Consumer) HighWatermark(tp TopicPartition) (high int64, ok bool) {
+	err := c.call("watermark", func() (err error) {
+		_, high, err = c.c.GetWatermarkOffsets(tp.Topic, tp.Partition)
+		return err
+	})
+	return high, err == nil && high >= 0
+}
+
+// Positions returns, for each given assigned partition, the offset of the
+// next record Poll would return: one past the last record it returned.
+// It reads the consumer's own state (no request). Partitions that Poll has
+// returned nothing of since they were assigned (and not Seek'd) are
+// absent.
+func (c *Consumer) Positions(tps []TopicPartition) (map[TopicPartition]int64, error) {
+	out := make(map[TopicPartition]int64, len(tps))
+	if len(tps) == 0 {
+		return out, nil
+	}
+	err := c.call("position", func() error {
+		res, err := c.c.Position(toConfluentTPs(tps, nil))
+		if err != nil {
+			return err
+		}
+		for _, r := range res {
+			if r.Error == nil && r.Offset >= 0 {
+				out[tpOf(r)] = int64(r.Offset)
+			}
+		}
+		return nil
+	})
+	return out, err
 }
 
 func (c *Consumer) call(what string, fn func() error) error {

@@ -486,11 +486,25 @@ func (l *TopicLog) endOffsets(ctx context.Context) (map[int32]int64, error) {
 	for _, p := range parts {
 		req[ckafka.TopicPartition{Topic: &l.topic, Partition: p}] = ckafka.LatestOffsetSpec
 	}
+	// Each attempt gets a short deadline, growing, and a timed-out one is
+	// asked again: librdkafka can park a partition-leader lookup for
+	// seconds when the connection it went out on is replaced (as the
+	// bootstrap connection is, right after a client starts), while a new
+	// request finds the leader at once.
 	var res ckafka.ListOffsetsResult
-	err := l.call(func() (err error) {
-		res, err = l.admin.ListOffsets(ctx, req, ckafka.SetAdminIsolationLevel(ckafka.IsolationLevelReadUncommitted))
-		return err
-	})
+	var err error
+	for attempt := 250 * time.Millisecond; ; attempt = min(2*attempt, 5*time.Second) {
+		actx, cancel := context.WithTimeout(ctx, attempt)
+		err = l.call(func() (err error) {
+			res, err = l.admin.ListOffsets(actx, req, ckafka.SetAdminIsolationLevel(ckafka.IsolationLevelReadUncommitted))
+			return err
+		})
+		timedOut := actx.Err() != nil
+		cancel()
+		if err == nil || !timedOut || ctx.Err() != nil {
+			break
+		}
+	}
 	if err != nil {
 		return nil, fmt.Errorf("kafka: topic log %s: end offsets: %w", l.topic, err)
 	}

@@ -21,6 +21,7 @@ type Metrics struct {
 	pollLatency    *prometheus.HistogramVec
 	putLatency     *prometheus.HistogramVec
 	offsetCommits  *prometheus.CounterVec
+	sinkLag        *prometheus.GaugeVec
 }
 
 // NewMetrics registers the runtime's metrics in a new registry.
@@ -44,9 +45,14 @@ func NewMetrics() *Metrics {
 			Help: "Time a sink task's Put took.", Buckets: prometheus.ExponentialBuckets(0.0001, 4, 10)}, labels),
 		offsetCommits: prometheus.NewCounterVec(prometheus.CounterOpts{Namespace: "sluice", Name: "task_offset_commits_total",
 			Help: "Offset commits, by outcome (success or failure)."}, append(labels, "outcome")),
+		sinkLag: prometheus.NewGaugeVec(prometheus.GaugeOpts{Namespace: "sluice", Name: "sink_task_lag_records",
+			Help: "Records of an assigned partition not yet accepted by the sink task's Put: the partition's high watermark, " +
+				"as the consumer last fetched it, minus the task's position. Updated about once a second, once the position is " +
+				"known (a committed offset or a consumed record); a paused partition keeps the value it had when it was paused."},
+			append(labels, "topic", "partition")),
 	}
 	m.Registry.MustRegister(m.recordsPolled, m.recordsWritten, m.recordsFailed, m.recordsDLQ, m.batchSize,
-		m.pollLatency, m.putLatency, m.offsetCommits)
+		m.pollLatency, m.putLatency, m.offsetCommits, m.sinkLag)
 	return m
 }
 
@@ -56,6 +62,11 @@ type TaskMetrics struct {
 	polled, written, failed, dlq prometheus.Counter
 	batch, poll, put             prometheus.Observer
 	commitOK, commitFailed       prometheus.Counter
+
+	// lag is the sink lag gauge, with the task's labels in
+	// connector and task.
+	lag             *prometheus.GaugeVec
+	connector, task string
 }
 
 // Task returns the metrics of one task.
@@ -65,6 +76,7 @@ func (m *Metrics) Task(id TaskID) *TaskMetrics {
 	}
 	l := prometheus.Labels{"connector": id.Connector, "task": strconv.Itoa(id.Task)}
 	return &TaskMetrics{
+		lag: m.sinkLag, connector: id.Connector, task: strconv.Itoa(id.Task),
 		polled: m.recordsPolled.With(l), written: m.recordsWritten.With(l),
 		failed: m.recordsFailed.With(l), dlq: m.recordsDLQ.With(l),
 		batch: m.batchSize.With(l), poll: m.pollLatency.With(l), put: m.putLatency.With(l),
@@ -82,7 +94,7 @@ func (m *Metrics) Forget(id TaskID) {
 	for _, v := range []interface {
 		DeletePartialMatch(prometheus.Labels) int
 	}{m.recordsPolled, m.recordsWritten, m.recordsFailed, m.recordsDLQ, m.batchSize, m.pollLatency, m.putLatency,
-		m.offsetCommits} {
+		m.offsetCommits, m.sinkLag} {
 		v.DeletePartialMatch(l)
 	}
 }
@@ -137,4 +149,27 @@ func (t *TaskMetrics) commit(err error) {
 		return
 	}
 	t.commitOK.Inc()
+}
+
+// sinkLag sets the lag of one partition of a sink task, in records.
+func (t *TaskMetrics) sinkLag(topic string, partition int32, records int64) {
+	if t != nil {
+		t.lag.WithLabelValues(t.connector, t.task, topic, strconv.Itoa(int(partition))).Set(float64(records))
+	}
+}
+
+// forgetSinkLag removes the lag of one partition, when the task no longer
+// owns it.
+func (t *TaskMetrics) forgetSinkLag(topic string, partition int32) {
+	if t != nil {
+		t.lag.DeleteLabelValues(t.connector, t.task, topic, strconv.Itoa(int(partition)))
+	}
+}
+
+// forgetAllSinkLag removes the lag of every partition of the task, when it
+// stops.
+func (t *TaskMetrics) forgetAllSinkLag() {
+	if t != nil {
+		t.lag.DeletePartialMatch(prometheus.Labels{"connector": t.connector, "task": t.task})
+	}
 }

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"log/slog"
 	"maps"
+	"slices"
 	"sort"
 	"sync"
 	"time"
@@ -48,8 +49,11 @@ type SinkTaskConfig struct {
 	// Stop, when closed, asks for a clean stop.
 	Stop <-chan struct{}
 	// Pause, while closed, pauses the task in place. Optional.
-	Pause  *PauseGate
-	Logger *slog.Logger
+	Pause *PauseGate
+	// OnTopic hears, once per topic, that the task consumed a record
+	// from it (active topics). Optional; it must not block.
+	OnTopic func(topic string)
+	Logger  *slog.Logger
 }
 
 // RunSinkTask runs a sink task until ctx is done or the task fails:
@@ -64,6 +68,27 @@ type SinkTaskConfig struct {
 // bytes, to the dead letter queue (all); its offset then counts as
 // processed. Put's RetriableError pauses consumption and hands the same
 // batch again after the task's timeout; any other error fails the task.
+//
+// While cfg.Pause is closed the task is paused in place, as Kafka Connect
+// pauses a sink: every assigned partition (and any assigned during the
+// pause) is paused in the consumer, which keeps polling so that it stays
+// in its group without a rebalance; Put is not called, not even for a
+// batch that was polled, or that Put asked to retry, before the pause
+// (it is kept for after it); what was already put is still flushed and
+// committed every CommitInterval and on stop. When the gate opens the
+// partitions resume, except those the task paused itself through its
+// SinkTaskContext, and consumption goes on from where it stopped: no
+// record is skipped or handed to Put twice.
+//
+// With cfg.Metrics, the task's lag in each assigned partition (its high
+// watermark as the consumer last fetched it, minus the offset of the first
+// record Put has not accepted) is published about once a second, from the
+// consumer's cached state, without a request per record (one request per
+// assignment reads the partitions' committed offsets). A partition shows
+// once its position is known (a committed offset, or a record consumed)
+// and the consumer has fetched from it; a paused partition, which is not
+// fetched, keeps the lag it had when it was paused. A partition's gauge
+// goes when it is revoked, and all of them when the task ends.
 //
 // Closing cfg.Stop is a clean stop: what the task made durable is
 // committed, then the task is closed and stopped. Cancelling ctx is a
@@ -84,6 +109,7 @@ func RunSinkTask(ctx context.Context, cfg SinkTaskConfig) error {
 		log:      cfg.Logger.With("connector", cfg.ID.Connector, "task", cfg.ID.Task),
 		current:  map[kafka.TopicPartition]int64{},
 		assigned: map[kafka.TopicPartition]bool{},
+		start:    map[kafka.TopicPartition]int64{},
 		paused:   map[kafka.TopicPartition]bool{},
 	}
 	return w.run(ctx)
@@ -91,6 +117,7 @@ func RunSinkTask(ctx context.Context, cfg SinkTaskConfig) error {
 
 type sinkWorker struct {
 	cfg      SinkTaskConfig
+	topics   map[string]bool // the topics reported to OnTopic
 	log      *slog.Logger
 	consumer *kafka.Consumer
 
@@ -98,6 +125,10 @@ type sinkWorker struct {
 	// record handed to Put (or skipped): what a Flush makes committable.
 	current  map[kafka.TopicPartition]int64
 	assigned map[kafka.TopicPartition]bool
+	// start holds the group's committed offset of each partition when it
+	// was assigned: the task's position, for the lag gauge, until the
+	// consumer returns a record of it. Kept only with Metrics.
+	start map[kafka.TopicPartition]int64
 
 	// Set by the task through its context, from its own goroutines too.
 	mu              sync.Mutex
@@ -106,15 +137,29 @@ type sinkWorker struct {
 	timeout         time.Duration
 	resets          map[kafka.TopicPartition]int64
 
-	// originals maps the records of the batch being Put to the messages
-	// they came from, for the ErrantRecordReporter.
+	// pending are records polled but not yet accepted by Put, in offset
+	// order per partition: a batch Put asked to retry, or one polled
+	// before a pause.
+	pending []*connect.Record
+	// originals maps the pending records to the messages they came from,
+	// for the ErrantRecordReporter.
 	originals map[*connect.Record]*Original
+
+	// held says the loop has paused every assigned partition, while the
+	// gate is closed or a batch waits to be retried; the task's own
+	// Resume then leaves the consumer alone. Guarded by mu.
+	held bool
+	// gateClosed is the gate's state as the loop last acted on it.
+	gateClosed bool
 
 	// callbackErr is a failure inside a rebalance callback, which cannot
 	// return one: the loop fails the task with it.
 	callbackErr error
 	runCtx      context.Context
 }
+
+// lagInterval is how often the loop publishes the sink lag gauges.
+const lagInterval = time.Second
 
 func (w *sinkWorker) run(ctx context.Context) error {
 	w.runCtx = ctx
@@ -173,6 +218,7 @@ func (w *sinkWorker) run(ctx context.Context) error {
 	// sees an empty assignment.
 	clear(w.assigned)
 	w.consumer.Close()
+	w.cfg.Metrics.forgetAllSinkLag()
 	if ctx.Err() != nil {
 		w.log.Warn("sink task killed: nothing committed since the last commit")
 		return ctx.Err()
@@ -201,7 +247,7 @@ func (w *sinkWorker) partitions() []kafka.TopicPartition {
 
 func (w *sinkWorker) loop(ctx context.Context) error {
 	nextCommit := time.Now().Add(w.cfg.CommitInterval)
-	var pending []*connect.Record // a batch Put asked to retry
+	nextLag := time.Now()
 	for ctx.Err() == nil {
 		if w.callbackErr != nil {
 			return w.callbackErr
@@ -216,17 +262,36 @@ func (w *sinkWorker) loop(ctx context.Context) error {
 			}
 			nextCommit = time.Now().Add(w.cfg.CommitInterval)
 		}
-		if pending == nil {
+		if w.cfg.Metrics != nil && !time.Now().Before(nextLag) {
+			w.publishLag()
+			nextLag = time.Now().Add(lagInterval)
+		}
+		paused, changed := w.cfg.Pause.State()
+		w.followGate(paused)
+		if paused {
+			w.hold()
+		} else if w.pending == nil {
+			w.release()
+		}
+		if paused || w.pending == nil {
 			// Poll waits for records, but no longer than the next commit
-			// is due: an idle sink still flushes and commits on time.
-			pollCtx, cancelPoll := context.WithDeadline(ctx, nextCommit)
-			msgs, err := w.consumer.Poll(pollCtx, w.cfg.MaxPollRecords)
-			cancelPoll()
+			// (or lag update) is due: an idle or paused sink still
+			// flushes and commits on time. While paused it gets no
+			// records but keeps the consumer in its group, and a resume
+			// ends the wait.
+			deadline := nextCommit
+			if w.cfg.Metrics != nil && nextLag.Before(deadline) {
+				deadline = nextLag
+			}
+			if !paused {
+				changed = nil
+			}
+			msgs, err := w.poll(ctx, deadline, changed)
 			if err != nil {
 				if ctx.Err() != nil {
 					return nil
 				}
-				if errors.Is(err, context.DeadlineExceeded) {
+				if errors.Is(err, context.DeadlineExceeded) || errors.Is(err, context.Canceled) {
 					continue
 				}
 				return fmt.Errorf("sink task %s: consuming: %w", w.cfg.ID, err)
@@ -239,25 +304,25 @@ func (w *sinkWorker) loop(ctx context.Context) error {
 				}
 				return err
 			}
-			pending = batch
-			if len(pending) == 0 {
-				pending = nil
+			w.pending = append(w.pending, batch...)
+			// A pause that came while Poll waited holds the batch too:
+			// nothing reaches Put once Pause has returned.
+			if w.pending == nil || paused || w.cfg.Pause.Paused() {
 				continue
 			}
 		}
 		start := time.Now()
-		err := w.cfg.Task.Put(ctx, pending)
+		err := w.cfg.Task.Put(ctx, w.pending)
 		switch {
 		case err == nil:
-			w.cfg.Metrics.batchPut(len(pending), time.Since(start))
-			w.delivered(pending)
-			pending = nil
-			w.resumeAfterRetry()
+			w.cfg.Metrics.batchPut(len(w.pending), time.Since(start))
+			w.delivered(w.pending)
+			w.pending = nil
 		case connect.IsRetriable(err):
 			// Keep the batch, stop fetching, and try again after the
 			// task's timeout; nothing is lost or reordered.
 			w.log.Warn("Put asked to retry; pausing consumption", "error", err)
-			w.pauseForRetry()
+			w.hold()
 			if serr := sleepCtx(ctx, w.takeTimeout()); serr != nil {
 				return nil
 			}
@@ -271,6 +336,75 @@ func (w *sinkWorker) loop(ctx context.Context) error {
 	return nil
 }
 
+// poll polls the consumer until deadline, or until changed (when not nil)
+// is closed.
+func (w *sinkWorker) poll(ctx context.Context, deadline time.Time, changed <-chan struct{}) ([]*kafka.Message, error) {
+	pollCtx, cancel := context.WithDeadline(ctx, deadline)
+	defer cancel()
+	if changed != nil {
+		go func() {
+			select {
+			case <-changed:
+				cancel()
+			case <-pollCtx.Done():
+			}
+		}()
+	}
+	return w.consumer.Poll(pollCtx, w.cfg.MaxPollRecords)
+}
+
+// followGate logs the gate's changes of state.
+func (w *sinkWorker) followGate(paused bool) {
+	if paused == w.gateClosed {
+		return
+	}
+	w.gateClosed = paused
+	if paused {
+		w.log.Info("sink task paused: consumption stops, the consumer stays in its group")
+	} else {
+		w.log.Info("sink task resumed")
+	}
+}
+
+// publishLag sets the lag gauge of every assigned partition whose high
+// watermark the consumer knows: the watermark minus the task's position,
+// the offset of the first record not yet accepted by Put (the first
+// pending one, else the one after the last put, else the consumer's
+// position, else the committed offset the partition was assigned with).
+func (w *sinkWorker) publishLag() {
+	tps := w.partitions()
+	pos, err := w.consumer.Positions(tps)
+	if err != nil {
+		w.log.Debug("sink lag: positions", "error", err)
+		return
+	}
+	for tp, off := range w.start {
+		if _, ok := pos[tp]; !ok {
+			pos[tp] = off
+		}
+	}
+	for tp, off := range w.current {
+		pos[tp] = off
+	}
+	firstPending := map[kafka.TopicPartition]bool{}
+	for _, r := range w.pending {
+		if o := w.originals[r]; o != nil {
+			tp := kafka.TopicPartition{Topic: o.Topic, Partition: o.Partition}
+			if !firstPending[tp] {
+				firstPending[tp] = true
+				pos[tp] = o.Offset
+			}
+		}
+	}
+	for _, tp := range tps {
+		high, ok := w.consumer.HighWatermark(tp)
+		p, known := pos[tp]
+		if ok && known {
+			w.cfg.Metrics.sinkLag(tp.Topic, tp.Partition, max(high-p, 0))
+		}
+	}
+}
+
 // convert turns a batch of messages into records through converters and
 // transformations. Records a tolerated failure skips still advance their
 // partition's offset.
@@ -279,8 +413,17 @@ func (w *sinkWorker) convert(ctx context.Context, msgs []*kafka.Message) ([]*con
 		return nil, nil
 	}
 	batch := make([]*connect.Record, 0, len(msgs))
-	w.originals = make(map[*connect.Record]*Original, len(msgs))
+	if w.originals == nil {
+		w.originals = make(map[*connect.Record]*Original, len(msgs))
+	}
 	for _, m := range msgs {
+		if w.cfg.OnTopic != nil && !w.topics[m.Topic] {
+			if w.topics == nil {
+				w.topics = map[string]bool{}
+			}
+			w.topics[m.Topic] = true
+			w.cfg.OnTopic(m.Topic)
+		}
 		tp := kafka.TopicPartition{Topic: m.Topic, Partition: m.Partition}
 		orig := originalOf(m)
 		r, err := w.toRecord(ctx, m, orig)
@@ -421,6 +564,26 @@ func (w *sinkWorker) onAssigned(tps []kafka.TopicPartition) {
 	for _, tp := range tps {
 		w.assigned[tp] = true
 	}
+	// Partitions assigned while consumption is held are held too, before
+	// their first record.
+	w.mu.Lock()
+	if w.held {
+		if err := w.consumer.Pause(tps); err != nil {
+			w.log.Warn("pausing newly assigned partitions", "error", err)
+		}
+	}
+	w.mu.Unlock()
+	if w.cfg.Metrics != nil {
+		// Where the partitions start, for the lag gauge: one request per
+		// assignment, as Kafka Connect asks for their positions.
+		ctx, cancel := context.WithTimeout(w.runCtx, 10*time.Second)
+		committed, err := w.consumer.Committed(ctx, tps)
+		cancel()
+		if err != nil {
+			w.log.Debug("sink lag: committed offsets", "error", err)
+		}
+		maps.Copy(w.start, committed)
+	}
 	if err := w.cfg.Task.Open(toConnectTPs(tps)); err != nil && w.callbackErr == nil {
 		w.callbackErr = fmt.Errorf("sink task %s: Open: %w", w.cfg.ID, err)
 	}
@@ -444,11 +607,29 @@ func (w *sinkWorker) onRevoked(tps []kafka.TopicPartition) {
 	if err := w.cfg.Task.Close(toConnectTPs(owned)); err != nil && w.callbackErr == nil {
 		w.callbackErr = fmt.Errorf("sink task %s: Close: %w", w.cfg.ID, err)
 	}
+	// Pending records of these partitions are the next owner's to read.
+	revoked := make(map[kafka.TopicPartition]bool, len(owned))
+	for _, tp := range owned {
+		revoked[tp] = true
+	}
+	w.pending = slices.DeleteFunc(w.pending, func(r *connect.Record) bool {
+		o := w.originals[r]
+		if o != nil && revoked[kafka.TopicPartition{Topic: o.Topic, Partition: o.Partition}] {
+			delete(w.originals, r)
+			return true
+		}
+		return false
+	})
+	if len(w.pending) == 0 {
+		w.pending = nil
+	}
 	w.mu.Lock()
 	for _, tp := range owned {
 		delete(w.assigned, tp)
 		delete(w.current, tp)
 		delete(w.paused, tp)
+		delete(w.start, tp)
+		w.cfg.Metrics.forgetSinkLag(tp.Topic, tp.Partition)
 	}
 	w.mu.Unlock()
 }
@@ -469,26 +650,42 @@ func toKafkaTPs(tps []connect.TopicPartition) []kafka.TopicPartition {
 	return out
 }
 
-// pauseForRetry pauses every assigned partition while a batch waits to
-// be Put again.
-func (w *sinkWorker) pauseForRetry() {
-	if err := w.consumer.Pause(w.partitions()); err != nil {
-		w.log.Warn("pausing for retry", "error", err)
+// hold pauses every assigned partition, while the gate is closed or a
+// batch waits to be Put again. Partitions assigned later are paused as
+// they come (onAssigned). It runs on the loop's goroutine.
+func (w *sinkWorker) hold() {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	if w.held {
+		return
+	}
+	w.held = true
+	if tps := w.partitions(); len(tps) > 0 {
+		if err := w.consumer.Pause(tps); err != nil {
+			w.log.Warn("pausing consumption", "error", err)
+		}
 	}
 }
 
-// resumeAfterRetry resumes the partitions the task itself has not paused.
-func (w *sinkWorker) resumeAfterRetry() {
-	var tps []kafka.TopicPartition
+// release undoes hold: it resumes the partitions the task itself has not
+// paused. It runs on the loop's goroutine.
+func (w *sinkWorker) release() {
 	w.mu.Lock()
+	defer w.mu.Unlock()
+	if !w.held {
+		return
+	}
+	w.held = false
+	var tps []kafka.TopicPartition
 	for _, tp := range w.partitions() {
 		if !w.paused[tp] {
 			tps = append(tps, tp)
 		}
 	}
-	w.mu.Unlock()
 	if len(tps) > 0 {
-		_ = w.consumer.Resume(tps)
+		if err := w.consumer.Resume(tps); err != nil {
+			w.log.Warn("resuming consumption", "error", err)
+		}
 	}
 }
 
@@ -549,13 +746,18 @@ func (c sinkTaskContext) Pause(tps ...connect.TopicPartition) {
 	_ = c.w.consumer.Pause(toKafkaTPs(tps))
 }
 
+// Resume forgets the task's pause of the partitions; they resume at once,
+// or, while the runtime holds consumption (the connector is paused, or a
+// batch waits to be retried), when it releases it.
 func (c sinkTaskContext) Resume(tps ...connect.TopicPartition) {
 	c.w.mu.Lock()
+	defer c.w.mu.Unlock()
 	for _, tp := range toKafkaTPs(tps) {
 		delete(c.w.paused, tp)
 	}
-	c.w.mu.Unlock()
-	_ = c.w.consumer.Resume(toKafkaTPs(tps))
+	if !c.w.held {
+		_ = c.w.consumer.Resume(toKafkaTPs(tps))
+	}
 }
 
 func (c sinkTaskContext) ResetOffsets(offsets map[connect.TopicPartition]int64) {

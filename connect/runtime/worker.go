@@ -342,7 +342,8 @@ func (w *Worker) StartTask(id TaskID, connectorProps, taskProps map[string]strin
 				ID: id, Task: task, Props: taskProps, Chain: chain, Converters: conv,
 				ConsumerProps: props, Topics: topics, TopicsRegex: regex,
 				Operator: NewOperator(policy, reporters...).WithMetrics(metrics), Metrics: metrics,
-				Reporters: reporters, TolerateAll: policy.TolerateAll, CommitInterval: flush, Stop: h.stop, Pause: gate, Logger: w.log,
+				Reporters: reporters, TolerateAll: policy.TolerateAll, CommitInterval: flush, Stop: h.stop, Pause: gate,
+				OnTopic: onTopic, Logger: w.log,
 			})
 		}
 	}
