@@ -21,7 +21,6 @@ import (
 	"flag"
 	"fmt"
 	"io"
-	"log/slog"
 	"net"
 	"os"
 	"os/signal"
@@ -172,6 +171,10 @@ Runs a standalone worker, as Kafka Connect's connect-standalone does: it
 creates the connectors of the connector files, serves the REST API on the
 worker's listeners (default http://:8083), and on SIGINT or SIGTERM stops
 the tasks, committing their source offsets to offset.storage.file.filename.
+https listeners take Kafka Connect's listeners.https.ssl.* (PEM) keys;
+rest.auth.type=basic with rest.auth.basic.users.file (or
+rest.auth.basic.user and .password) makes every request but GET /health
+authenticate.
 
 Any worker property can be set from the environment as SLUICE_<KEY>, the key
 upper-cased with its dots as underscores: SLUICE_BOOTSTRAP_SERVERS sets
@@ -211,28 +214,6 @@ func applyEnv(props map[string]string, environ []string) map[string]string {
 	return out
 }
 
-// listenAddr returns the host:port of the first of the worker's
-// listeners (Kafka Connect's listeners property, such as
-// "http://:8083"). Only http is served.
-func listenAddr(listeners string) (string, error) {
-	first, _, _ := strings.Cut(listeners, ",")
-	first = strings.TrimSpace(first)
-	if first == "" {
-		return ":8083", nil
-	}
-	scheme, hostport, ok := strings.Cut(first, "://")
-	if !ok {
-		return "", fmt.Errorf("listeners: %q is not scheme://host:port", first)
-	}
-	if !strings.EqualFold(scheme, "http") {
-		return "", fmt.Errorf("listeners: %q: only http is supported", first)
-	}
-	if _, _, err := net.SplitHostPort(hostport); err != nil {
-		return "", fmt.Errorf("listeners: %q: %w", first, err)
-	}
-	return hostport, nil
-}
-
 func standalone(args []string, out io.Writer) error {
 	fs := flag.NewFlagSet("standalone", flag.ContinueOnError)
 	fs.SetOutput(out)
@@ -264,7 +245,7 @@ func runStandalone(ctx context.Context, workerFile string, connectorFiles, envir
 	if err != nil {
 		return fmt.Errorf("%s: %w", workerFile, err)
 	}
-	addr, err := listenAddr(workerProps["listeners"])
+	addr, restOpts, err := restServerConfig(workerProps)
 	if err != nil {
 		return err
 	}
@@ -295,8 +276,8 @@ func runStandalone(ctx context.Context, workerFile string, connectorFiles, envir
 	if err := herder.Start(ctx, connectors); err != nil {
 		return err
 	}
-	slog.Info("REST API listening", "addr", addr)
-	return rest.NewServer(herder, rest.Options{Metrics: metricsHandler(metrics)}).ListenAndServe(ctx, addr)
+	restOpts.Metrics = metricsHandler(metrics)
+	return rest.NewServer(herder, restOpts).ListenAndServe(ctx, addr)
 }
 
 // validateConnector checks a connector file's config, with its

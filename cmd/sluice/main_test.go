@@ -98,31 +98,6 @@ func TestApplyEnvOverridesWorkerProperties(t *testing.T) {
 	}
 }
 
-func TestListenAddr(t *testing.T) {
-	tests := []struct {
-		listeners, want, wantErr string
-	}{
-		{"", ":8083", ""},
-		{"http://:8083", ":8083", ""},
-		{"http://127.0.0.1:9000,http://:9001", "127.0.0.1:9000", ""},
-		{"https://:8443", "", "only http"},
-		{"localhost:8083", "", "scheme://host:port"},
-		{"http://nohost", "", "missing port"},
-	}
-	for _, tc := range tests {
-		got, err := listenAddr(tc.listeners)
-		if tc.wantErr != "" {
-			if err == nil || !strings.Contains(err.Error(), tc.wantErr) {
-				t.Errorf("listenAddr(%q) = %q, %v; want error %q", tc.listeners, got, err, tc.wantErr)
-			}
-			continue
-		}
-		if err != nil || got != tc.want {
-			t.Errorf("listenAddr(%q) = %q, %v; want %q", tc.listeners, got, err, tc.want)
-		}
-	}
-}
-
 func TestStandaloneServesConnectorsOfItsFilesAndStopsOnCancel(t *testing.T) {
 	b, err := kafka.StartBroker(kafka.BrokerConfig{Addr: "127.0.0.1:0"})
 	if err != nil {

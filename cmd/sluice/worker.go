@@ -33,8 +33,10 @@ every connector it had, in its state, and sources go on from their offsets.
 
 Required: bootstrap.servers, group.id, config.storage.topic,
 offset.storage.topic, status.storage.topic. The REST API is served on the
-first of listeners (default http://:8083); see README for rest.auth.* and
-TLS keys.
+first of listeners (default http://:8083): https listeners take Kafka
+Connect's listeners.https.ssl.* (PEM) keys; rest.auth.type=basic with
+rest.auth.basic.users.file (or rest.auth.basic.user and .password) makes
+every request but GET /health authenticate.
 
 One worker per group.id for now: workers of the same group do not yet
 share the work between them, so a second one would run every connector
@@ -86,7 +88,7 @@ func runWorker(ctx context.Context, file string, environ []string) error {
 	if err != nil {
 		return err
 	}
-	addr, err := listenAddr(props["listeners"])
+	addr, restOpts, err := restServerConfig(props)
 	if err != nil {
 		return err
 	}
@@ -103,7 +105,8 @@ func runWorker(ctx context.Context, file string, environ []string) error {
 	defer stores.Close()
 	defer herder.Stop()
 	slog.Info("sluice worker started", "rest", ln.Addr().String(), "group.id", props[cluster.GroupIDKey])
-	return rest.NewServer(herder, rest.Options{Metrics: metricsHandler(metrics)}).Serve(ctx, ln)
+	restOpts.Metrics = metricsHandler(metrics)
+	return rest.NewServer(herder, restOpts).Serve(ctx, ln)
 }
 
 // startKafkaHerder opens (creating when missing) the internal topics and

@@ -153,3 +153,52 @@ func TestWorkerRefusesPropertiesWithoutItsTopics(t *testing.T) {
 		}
 	}
 }
+
+// TestWorkerRequiresTheConfiguredAuthentication runs sluice worker with
+// rest.auth.type=basic and a users file: only GET /health answers a
+// request without credentials.
+func TestWorkerRequiresTheConfiguredAuthentication(t *testing.T) {
+	b, err := kafka.StartBroker(kafka.BrokerConfig{Addr: "127.0.0.1:0"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer b.Close()
+	dir := t.TempDir()
+	users := filepath.Join(dir, "users.properties")
+	if err := os.WriteFile(users, []byte("admin: s3cret\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	props := filepath.Join(dir, "worker.properties")
+	if err := os.WriteFile(props, []byte("group.id=g\nconfig.storage.topic=c\noffset.storage.topic=o\nstatus.storage.topic=s\n"+
+		"config.storage.replication.factor=1\noffset.storage.replication.factor=1\nstatus.storage.replication.factor=1\n"+
+		"rest.auth.type=basic\nrest.auth.basic.users.file="+users+"\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	addr := freeAddr(t)
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	go func() {
+		done <- runWorker(ctx, props, []string{"SLUICE_BOOTSTRAP_SERVERS=" + b.Addr(), "SLUICE_LISTENERS=http://" + addr})
+	}()
+	defer func() {
+		cancel()
+		if err := <-done; err != nil {
+			t.Errorf("worker: %v", err)
+		}
+	}()
+	base := "http://" + addr
+	waitGet(t, base+"/health", `"healthy"`)
+	if status, _ := get(base + "/connectors"); status != http.StatusUnauthorized {
+		t.Fatalf("GET /connectors without credentials = %d, want 401", status)
+	}
+	req, _ := http.NewRequest("GET", base+"/connectors", nil)
+	req.SetBasicAuth("admin", "s3cret")
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusOK {
+		t.Fatalf("GET /connectors as admin = %d, want 200", resp.StatusCode)
+	}
+}

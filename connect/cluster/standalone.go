@@ -764,6 +764,10 @@ func (h *Standalone) TaskStatus(_ context.Context, id rest.TaskID) (rest.TaskSta
 	h.mu.Lock()
 	defer h.mu.Unlock()
 	if _, err := h.task(id); err != nil {
+		var nf *rest.NotFoundError
+		if errors.As(err, &nf) && h.connectors[id.Connector] != nil {
+			err = rest.NotFound("No status found for task %s-%d", id.Connector, id.Task) // as Kafka Connect says it
+		}
 		return rest.TaskState{}, err
 	}
 	return h.taskState(id.Connector, id.Task), nil

@@ -55,7 +55,7 @@ func newAPI(t *testing.T, extra ...string) *api {
 	h, err := NewStandalone(StandaloneConfig{
 		WorkerProps: props,
 		WorkerID:    "127.0.0.1:8083",
-		Logger:   log,
+		Logger:      log,
 	})
 	if err != nil {
 		t.Fatal(err)

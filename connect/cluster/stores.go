@@ -4,8 +4,11 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"log/slog"
 	"strconv"
 	"strings"
+	"sync"
+	"time"
 
 	"github.com/sluicehq/sluice/connect/kafka"
 	"github.com/sluicehq/sluice/connect/runtime"
@@ -112,11 +115,17 @@ func OpenKafkaStores(ctx context.Context, props map[string]string) (*KafkaStores
 		return nil, err
 	}
 	defer admin.Close()
-	for _, t := range topics {
-		if err := ensureInternalTopic(ctx, admin, t); err != nil {
-			return nil, err
-		}
+	began := time.Now()
+	var topicErrs [3]error
+	var wg sync.WaitGroup
+	for i, t := range topics {
+		wg.Go(func() { topicErrs[i] = ensureInternalTopic(ctx, admin, t) })
 	}
+	wg.Wait()
+	if err := errors.Join(topicErrs[:]...); err != nil {
+		return nil, err
+	}
+	ensured := time.Since(began)
 	// The stores read and write with the client properties every client
 	// of the worker shares (bootstrap.servers, security settings).
 	shared := map[string]string{}
@@ -129,22 +138,25 @@ func OpenKafkaStores(ctx context.Context, props map[string]string) (*KafkaStores
 	if err != nil {
 		return nil, err
 	}
+	// The three topics are read from the start concurrently: each
+	// reader's start is mostly waiting on the broker.
+	began = time.Now()
 	s := &KafkaStores{}
-	if s.Configs, err = OpenKafkaConfigStore(ctx, clientProps, topics[0].name); err != nil {
-		return nil, err
-	}
-	if s.Offsets, err = runtime.OpenKafkaOffsetStore(ctx, clientProps, topics[1].name); err != nil {
+	var errs [3]error
+	wg.Go(func() { s.Configs, errs[0] = OpenKafkaConfigStore(ctx, clientProps, topics[0].name) })
+	wg.Go(func() { s.Offsets, errs[1] = runtime.OpenKafkaOffsetStore(ctx, clientProps, topics[1].name) })
+	wg.Go(func() {
+		if s.Statuses, errs[2] = OpenKafkaStatusStore(ctx, clientProps, topics[2].name); errs[2] == nil {
+			errs[2] = s.Statuses.Sync(ctx)
+		}
+	})
+	wg.Wait()
+	if err := errors.Join(errs[:]...); err != nil {
 		s.Close()
 		return nil, err
 	}
-	if s.Statuses, err = OpenKafkaStatusStore(ctx, clientProps, topics[2].name); err != nil {
-		s.Close()
-		return nil, err
-	}
-	if err := s.Statuses.Sync(ctx); err != nil {
-		s.Close()
-		return nil, err
-	}
+	slog.Info("internal topics read", "configs", topics[0].name, "offsets", topics[1].name, "status", topics[2].name,
+		"checked", ensured.Round(time.Millisecond), "read", time.Since(began).Round(time.Millisecond))
 	return s, nil
 }
 

@@ -1,28 +1,16 @@
 package rest
 
 import (
-	"bytes"
 	"log/slog"
 	"net/http"
 	"slices"
 	"strings"
-	"sync"
 	"testing"
-
-	"github.com/sluicehq/sluice/connect"
 )
 
-// REST contract tests of /, /health, /admin/loggers, authentication,
-// routing and request logging.
-
-func TestServerInfo(t *testing.T) {
-	h := newHarness(t, Options{})
-	obj := h.mustDo("GET", "/", nil, http.StatusOK).object(t)
-	wantFields(t, "server info", obj, "version", "commit", "kafka_cluster_id")
-	if obj["version"] != connect.Version || obj["kafka_cluster_id"] != "mem-cluster-1" {
-		t.Errorf("server info = %v", obj)
-	}
-}
+// Tests of /health's statuses, /admin/loggers, authentication and
+// routing. GET /, GET /health over a real worker and the request log are
+// checked in connect/cluster/contract_test.go.
 
 func TestHealth(t *testing.T) {
 	tests := []struct {
@@ -35,8 +23,7 @@ func TestHealth(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(string(tt.status)+" answers "+http.StatusText(tt.want), func(t *testing.T) {
-			h := newHarness(t, Options{})
-			h.herder.setHealth(WorkerStatus{Status: tt.status, Message: "because"})
+			h := newHarnessOver(t, &stubHerder{health: WorkerStatus{Status: tt.status, Message: "because"}}, Options{})
 			obj := h.mustDo("GET", "/health", nil, tt.want).object(t)
 			wantFields(t, "health", obj, "status", "message")
 			if obj["status"] != string(tt.status) || obj["message"] != "because" {
@@ -131,14 +118,14 @@ func TestLoggers(t *testing.T) {
 }
 
 func TestLoggersClusterScope(t *testing.T) {
-	herder := &clusterLoggerHerder{memHerder: newMemHerder()}
-	h := newHarnessOver(t, herder.memHerder, herder, Options{})
+	herder := &clusterLoggerHerder{}
+	h := newHarnessOver(t, herder, Options{})
 	r := h.mustDo("PUT", "/admin/loggers/connect?scope=cluster", map[string]string{"level": "debug"}, http.StatusNoContent)
 	if len(r.body) != 0 {
 		t.Errorf("body = %q", r.body)
 	}
-	if !slices.Equal(herder.calls, []string{"connect=DEBUG"}) {
-		t.Errorf("cluster calls = %v", herder.calls)
+	if got := herder.called(); !slices.Equal(got, []string{"connect=DEBUG"}) {
+		t.Errorf("cluster calls = %v", got)
 	}
 	if _, ok := h.server.Loggers().Level("connect"); ok {
 		t.Error("a cluster-scoped change was applied here before the herder asked")
@@ -215,52 +202,5 @@ func TestUnknownPathAndWrongMethod(t *testing.T) {
 				}
 			}
 		})
-	}
-}
-
-// syncBuffer is a bytes.Buffer safe for the server's goroutines.
-type syncBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (s *syncBuffer) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
-}
-
-func (s *syncBuffer) String() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.String()
-}
-
-func TestRequestLogHasNoBodiesOrSecrets(t *testing.T) {
-	var logs syncBuffer
-	h := newHarness(t, Options{
-		Logger:    slog.New(slog.NewTextHandler(&logs, nil)),
-		BasicAuth: map[string]string{"admin": "auth-pa55"},
-	})
-	h.user, h.password = "admin", "auth-pa55"
-	h.create("orders", sourceConfig())
-	h.mustDo("GET", "/connectors/orders/config", nil, http.StatusOK)
-	h.user = ""
-	h.do("GET", "/connectors", nil)
-
-	out := logs.String()
-	for _, want := range []string{
-		`method=POST path=/connectors status=201 duration=`,
-		`method=GET path=/connectors/orders/config status=200`,
-		`method=GET path=/connectors status=401`,
-	} {
-		if !strings.Contains(out, want) {
-			t.Errorf("log lacks %q:\n%s", want, out)
-		}
-	}
-	for _, secret := range []string{"s3cret", "auth-pa55", "jdbc:postgresql", "Basic "} {
-		if strings.Contains(out, secret) {
-			t.Errorf("log shows %q:\n%s", secret, out)
-		}
 	}
 }

@@ -7,6 +7,7 @@ import (
 	"net/http"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/sluicehq/sluice/config"
 )
@@ -51,30 +52,37 @@ func TestErrorResponseMapsHerderErrorsToKafkaStatuses(t *testing.T) {
 	}
 }
 
-// failingHerder answers every connector lookup with one error.
-type failingHerder struct {
-	*memHerder
-	err error
-}
-
-func (h *failingHerder) ConnectorInfo(context.Context, string) (ConnectorInfo, error) {
-	return ConnectorInfo{}, h.err
-}
-
 func TestHerderErrorsReachTheClientAsErrorBodies(t *testing.T) {
 	tests := []struct {
-		err  error
-		want int
+		err         error
+		want        int
+		wantMessage string
 	}{
-		{Conflict("Cannot complete request momentarily due to stale configuration"), http.StatusConflict},
-		{context.DeadlineExceeded, http.StatusInternalServerError},
-		{errors.New("boom"), http.StatusInternalServerError},
+		{Conflict("Cannot complete request momentarily due to stale configuration"), http.StatusConflict, "stale configuration"},
+		{Forbidden("Topic tracking is disabled."), http.StatusForbidden, "Topic tracking is disabled."},
+		{context.DeadlineExceeded, http.StatusInternalServerError, "Request timed out"},
+		{errors.New("boom"), http.StatusInternalServerError, "boom"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.err.Error(), func(t *testing.T) {
-			mem := newMemHerder()
-			h := newHarnessOver(t, mem, &failingHerder{memHerder: mem, err: tt.err}, Options{})
-			wantError(t, h.do("GET", "/connectors/x", nil), tt.want)
+			herder := &stubHerder{lookup: func(context.Context, string) error { return tt.err }}
+			h := newHarnessOver(t, herder, Options{})
+			wantError(t, h.do("GET", "/connectors/x", nil), tt.want, tt.wantMessage)
 		})
+	}
+}
+
+func TestRequestTimeoutAnswers500RequestTimedOut(t *testing.T) {
+	// The herder honours ctx, as the Herder contract asks: it returns
+	// once the API's deadline has passed.
+	herder := &stubHerder{lookup: func(ctx context.Context, _ string) error {
+		<-ctx.Done()
+		return ctx.Err()
+	}}
+	h := newHarnessOver(t, herder, Options{RequestTimeout: 50 * time.Millisecond})
+	start := time.Now()
+	wantError(t, h.do("GET", "/connectors/x/status", nil), http.StatusInternalServerError, "Request timed out")
+	if d := time.Since(start); d > 5*time.Second {
+		t.Errorf("answered after %v, want about the 50ms timeout", d)
 	}
 }

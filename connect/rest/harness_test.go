@@ -13,11 +13,14 @@ import (
 	"testing"
 )
 
-// harness is a REST API over a memHerder, served by httptest. When the
-// runtime's herder exists, this is where the contract tests switch to it.
+// harness is a REST API over a Herder, served by httptest. The tests of
+// this package check the HTTP layer (routing, authentication, error
+// bodies and statuses, loggers, plugins), which needs no connectors, so
+// they run over a stubHerder. The contract of the endpoints over
+// connector state is checked against the real herder, in
+// connect/cluster/contract_test.go.
 type harness struct {
 	t      *testing.T
-	herder *memHerder
 	server *Server
 	http   *httptest.Server
 	// user and password are sent with every request when set.
@@ -26,23 +29,19 @@ type harness struct {
 
 func newHarness(t *testing.T, opts Options) *harness {
 	t.Helper()
-	return newHarnessOver(t, newMemHerder(), nil, opts)
+	return newHarnessOver(t, &stubHerder{health: healthy}, opts)
 }
 
-// newHarnessOver serves h, the Herder the API sees, over mem, the
-// memHerder it wraps (nil: h is one).
-func newHarnessOver(t *testing.T, mem *memHerder, h Herder, opts Options) *harness {
+// newHarnessOver serves the API over h.
+func newHarnessOver(t *testing.T, h Herder, opts Options) *harness {
 	t.Helper()
-	if h == nil {
-		h = mem
-	}
 	if opts.Logger == nil {
 		opts.Logger = slog.New(slog.DiscardHandler)
 	}
 	srv := NewServer(h, opts)
 	ts := httptest.NewServer(srv.Handler())
 	t.Cleanup(ts.Close)
-	return &harness{t: t, herder: mem, server: srv, http: ts}
+	return &harness{t: t, server: srv, http: ts}
 }
 
 // response is what a client got back.
@@ -98,12 +97,6 @@ func (h *harness) mustDo(method, path string, body any, want int) response {
 		h.t.Fatalf("%s %s = %d %s, want %d", method, path, r.status, r.body, want)
 	}
 	return r
-}
-
-// create makes a connector through the API.
-func (h *harness) create(name string, cfg map[string]string) {
-	h.t.Helper()
-	h.mustDo("POST", "/connectors", map[string]any{"name": name, "config": cfg}, http.StatusCreated)
 }
 
 // sourceConfig is a valid config of the test source, with a password.

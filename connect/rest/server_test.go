@@ -64,7 +64,7 @@ func TestServeUntilContextDone(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			srv := NewServer(newMemHerder(), Options{TLS: tt.tls, Logger: slog.New(slog.DiscardHandler)})
+			srv := NewServer(&stubHerder{health: healthy}, Options{TLS: tt.tls, Logger: slog.New(slog.DiscardHandler)})
 			ln, err := net.Listen("tcp", "127.0.0.1:0")
 			if err != nil {
 				t.Fatal(err)
@@ -106,7 +106,7 @@ func TestServeUntilContextDone(t *testing.T) {
 }
 
 func TestListenAndServeReportsABadAddress(t *testing.T) {
-	srv := NewServer(newMemHerder(), Options{Logger: slog.New(slog.DiscardHandler)})
+	srv := NewServer(&stubHerder{health: healthy}, Options{Logger: slog.New(slog.DiscardHandler)})
 	if err := srv.ListenAndServe(context.Background(), "256.0.0.1:bad"); err == nil {
 		t.Fatal("ListenAndServe on a bad address returned nil")
 	}
@@ -116,7 +116,7 @@ func TestMetricsAreServedBehindAuth(t *testing.T) {
 	metrics := http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
 		io.WriteString(w, "sluice_task_records_polled_total 3\n")
 	})
-	s := NewServer(newMemHerder(), Options{Metrics: metrics, BasicAuth: map[string]string{"admin": "pw"}})
+	s := NewServer(&stubHerder{health: healthy}, Options{Metrics: metrics, BasicAuth: map[string]string{"admin": "pw"}})
 	ts := httptest.NewServer(s.Handler())
 	defer ts.Close()
 	resp, err := http.Get(ts.URL + "/metrics")
