@@ -956,22 +956,74 @@ func TestAlteredOffsetsAreWhereTheSourceResumes(t *testing.T) {
 	waitForFile(t, out, "one", "two", "two", "one", "two")
 }
 
-// The standalone herder does not read or change a sink's offsets (its
-// consumer group's): every offsets call about a sink answers 400.
-func TestSinkOffsetsAreRefused(t *testing.T) {
+// A sink's offsets are its consumer group's committed offsets: read in
+// any state, changed and reset only while it is STOPPED, with Kafka
+// Connect's {"kafka_topic", "kafka_partition"} / {"kafka_offset"} shape;
+// and the sink goes on from what was written.
+func TestSinkOffsetsAreItsConsumerGroups(t *testing.T) {
 	t.Parallel()
 	c := newContract(t, rest.Options{})
+	dir := t.TempDir()
+	in, out := filepath.Join(dir, "in.txt"), filepath.Join(dir, "out.txt")
 	topic := uniqueName("lines")
-	c.create("sink", fileSinkConfig(filepath.Join(t.TempDir(), "out.txt"), topic))
-	alter := map[string]any{"offsets": []any{map[string]any{
-		"partition": map[string]any{"kafka_topic": topic, "kafka_partition": 0}, "offset": map[string]any{"kafka_offset": 0}}}}
-	const unsupported = "Sink connector offsets are not yet supported in standalone mode"
-	wantErrorBody(t, c.do("GET", "/connectors/sink/offsets", nil), http.StatusBadRequest, unsupported, "connect-sink")
-	wantErrorBody(t, c.do("PATCH", "/connectors/sink/offsets", alter), http.StatusBadRequest, "must be in the STOPPED state")
+	addLines(t, in, "one", "two", "three")
+	c.create("src", withKeys(fileSourceConfig(in, topic),
+		"topic.creation.default.partitions", "1", "topic.creation.default.replication.factor", "1"))
+	c.create("sink", fileSinkConfig(out, topic))
+	waitForFile(t, out, "one", "two", "three")
+	at := func(offset string) string {
+		return `{"offsets":[{"partition":{"kafka_partition":0,"kafka_topic":"` + topic + `"},"offset":{"kafka_offset":` + offset + `}}]}`
+	}
+	c.waitForBody("/connectors/sink/offsets", at("3"))
+
+	alter := func(offset any) map[string]any {
+		o := map[string]any{"partition": map[string]any{"kafka_topic": topic, "kafka_partition": 0}, "offset": nil}
+		if offset != nil {
+			o["offset"] = map[string]any{"kafka_offset": offset}
+		}
+		return map[string]any{"offsets": []any{o}}
+	}
+	wantErrorBody(t, c.do("PATCH", "/connectors/sink/offsets", alter(1)), http.StatusBadRequest, "must be in the STOPPED state")
 	c.mustDo("PUT", "/connectors/sink/stop", nil, http.StatusNoContent)
-	wantErrorBody(t, c.do("GET", "/connectors/sink/offsets", nil), http.StatusBadRequest, unsupported)
-	wantErrorBody(t, c.do("PATCH", "/connectors/sink/offsets", alter), http.StatusBadRequest, unsupported)
-	wantErrorBody(t, c.do("DELETE", "/connectors/sink/offsets", nil), http.StatusBadRequest, unsupported)
+	c.waitForBody("/connectors/sink/offsets", at("3"))
+
+	// Bad partitions and offsets are refused, naming what is wrong.
+	for _, bad := range []struct {
+		body any
+		want string
+	}{
+		{map[string]any{"offsets": []any{map[string]any{"partition": map[string]any{"kafka_topic": topic}, "offset": nil}}},
+			"must contain the keys 'kafka_topic' and 'kafka_partition'"},
+		{map[string]any{"offsets": []any{map[string]any{"partition": map[string]any{"kafka_topic": topic, "kafka_partition": "x"},
+			"offset": nil}}}, "Kafka partitions must be valid numbers"},
+		{alter(-1), "Kafka offsets must be greater than or equal to 0"},
+		{alter("soon"), "Kafka offsets must be valid numbers"},
+		{map[string]any{"offsets": []any{map[string]any{"partition": map[string]any{"kafka_topic": topic, "kafka_partition": 0},
+			"offset": map[string]any{"position": 1}}}}, "should either be null or contain the key 'kafka_offset'"},
+	} {
+		wantErrorBody(t, c.do("PATCH", "/connectors/sink/offsets", bad.body), http.StatusBadRequest, bad.want)
+	}
+	c.waitForBody("/connectors/sink/offsets", at("3"))
+
+	// Back to "two": resumed, the sink copies two and three again.
+	wantMessage(t, c.mustDo("PATCH", "/connectors/sink/offsets", alter(1), http.StatusOK), "have been altered successfully")
+	c.waitForBody("/connectors/sink/offsets", at("1"))
+	c.mustDo("PUT", "/connectors/sink/resume", nil, http.StatusAccepted)
+	waitForFile(t, out, "one", "two", "three", "two", "three")
+
+	// A null offset removes the partition's; a reset deletes the group.
+	c.mustDo("PUT", "/connectors/sink/stop", nil, http.StatusNoContent)
+	c.waitForBody("/connectors/sink/offsets", at("3"))
+	c.mustDo("PATCH", "/connectors/sink/offsets", alter(nil), http.StatusOK)
+	c.waitForBody("/connectors/sink/offsets", `{"offsets":[]}`)
+	c.mustDo("PATCH", "/connectors/sink/offsets", alter(2), http.StatusOK)
+	c.waitForBody("/connectors/sink/offsets", at("2"))
+	wantMessage(t, c.mustDo("DELETE", "/connectors/sink/offsets", nil, http.StatusOK), "have been reset successfully")
+	c.waitForBody("/connectors/sink/offsets", `{"offsets":[]}`)
+	// With no committed offset the sink starts by auto.offset.reset
+	// (earliest here): everything again.
+	c.mustDo("PUT", "/connectors/sink/resume", nil, http.StatusAccepted)
+	waitForFile(t, out, "one", "two", "three", "two", "three", "one", "two", "three")
 }
 
 func TestPasswordsAreMaskedInEveryResponse(t *testing.T) {

@@ -1,8 +1,18 @@
 package cluster
 
 import (
+	"cmp"
 	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"maps"
+	"math"
+	"slices"
+	"strconv"
+	"strings"
 
+	"github.com/sluicehq/sluice/connect/kafka"
 	"github.com/sluicehq/sluice/connect/rest"
 	"github.com/sluicehq/sluice/connect/runtime"
 )
@@ -15,8 +25,10 @@ const (
 		"However, if this connector manages offsets externally, they will need to be manually altered in the system that the connector uses."
 	offsetsReset = "The Connect framework-managed offsets for this connector have been reset successfully. " +
 		"However, if this connector manages offsets externally, they will need to be manually reset in the system that the connector uses."
-	sinkOffsetsUnsupported = "Sink connector offsets are not yet supported in standalone mode: " +
-		"read or change the offsets of consumer group %s with Kafka's tools"
+	// The keys of a sink connector's offsets.
+	kafkaTopicKey     = "kafka_topic"
+	kafkaPartitionKey = "kafka_partition"
+	kafkaOffsetKey    = "kafka_offset"
 )
 
 // sourceOffsets returns every committed partition of a source
@@ -33,10 +45,8 @@ func (h *Standalone) sourceOffsets(ctx context.Context, connector string) ([]res
 	return out, nil
 }
 
-// ConnectorOffsets implements rest.Herder. For a source connector it
-// returns every partition committed to the offsets file; for a sink it
-// returns a *rest.BadRequestError, as sink offsets are not yet supported
-// in standalone mode.
+// ConnectorOffsets implements rest.Herder: a source connector's committed
+// partitions from its offset store, a sink's from its consumer group.
 func (h *Standalone) ConnectorOffsets(ctx context.Context, name string) (rest.ConnectorOffsets, error) {
 	h.mu.Lock()
 	defer h.mu.Unlock()
@@ -45,7 +55,8 @@ func (h *Standalone) ConnectorOffsets(ctx context.Context, name string) (rest.Co
 		return rest.ConnectorOffsets{}, err
 	}
 	if connectorType(c.config) == rest.TypeSink {
-		return rest.ConnectorOffsets{}, rest.BadRequest(sinkOffsetsUnsupported, "connect-"+name)
+		offs, err := h.sinkOffsets(ctx, c.config)
+		return rest.ConnectorOffsets{Offsets: offs}, err
 	}
 	offs, err := h.sourceOffsets(ctx, name)
 	if err != nil {
@@ -55,7 +66,7 @@ func (h *Standalone) ConnectorOffsets(ctx context.Context, name string) (rest.Co
 }
 
 // offsetsWritable returns the connector if its offsets may be changed:
-// it exists, is STOPPED and is a source. h.mu is held.
+// it exists and is STOPPED. h.mu is held.
 func (h *Standalone) offsetsWritable(name string) (*connectorState, error) {
 	c, err := h.get(name)
 	if err != nil {
@@ -64,19 +75,20 @@ func (h *Standalone) offsetsWritable(name string) (*connectorState, error) {
 	if c.target != rest.TargetStopped || len(c.taskConfigs) > 0 {
 		return nil, rest.BadRequest(offsetsNotStopped, name)
 	}
-	if connectorType(c.config) == rest.TypeSink {
-		return nil, rest.BadRequest(sinkOffsetsUnsupported, "connect-"+name)
-	}
 	return c, nil
 }
 
-// AlterConnectorOffsets implements rest.Herder for source connectors:
-// it writes the offsets to the offsets file in one atomic rewrite.
+// AlterConnectorOffsets implements rest.Herder: a source's offsets go to
+// its offset store, a sink's to its consumer group.
 func (h *Standalone) AlterConnectorOffsets(ctx context.Context, name string, offsets []rest.ConnectorOffset) (rest.Message, error) {
 	h.mu.Lock()
 	defer h.mu.Unlock()
-	if _, err := h.offsetsWritable(name); err != nil {
+	c, err := h.offsetsWritable(name)
+	if err != nil {
 		return rest.Message{}, err
+	}
+	if connectorType(c.config) == rest.TypeSink {
+		return h.alterSinkOffsets(ctx, c.config, offsets)
 	}
 	set := make([]runtime.CommittableOffset, 0, len(offsets))
 	for _, o := range offsets {
@@ -91,13 +103,18 @@ func (h *Standalone) AlterConnectorOffsets(ctx context.Context, name string, off
 	return rest.Message{Message: offsetsAltered}, nil
 }
 
-// ResetConnectorOffsets implements rest.Herder for source connectors: it
-// removes every partition's offset from the offsets file.
+// ResetConnectorOffsets implements rest.Herder: a source's partitions are
+// removed from its offset store; a sink's consumer group is deleted, as
+// Kafka Connect does, so it starts over by its auto.offset.reset.
 func (h *Standalone) ResetConnectorOffsets(ctx context.Context, name string) (rest.Message, error) {
 	h.mu.Lock()
 	defer h.mu.Unlock()
-	if _, err := h.offsetsWritable(name); err != nil {
+	c, err := h.offsetsWritable(name)
+	if err != nil {
 		return rest.Message{}, err
+	}
+	if connectorType(c.config) == rest.TypeSink {
+		return h.resetSinkOffsets(ctx, c.config)
 	}
 	current, err := h.sourceOffsets(ctx, name)
 	if err != nil {
@@ -111,6 +128,180 @@ func (h *Standalone) ResetConnectorOffsets(ctx context.Context, name string) (re
 		if err := h.offsets.Set(ctx, name, set); err != nil {
 			return rest.Message{}, err
 		}
+	}
+	return rest.Message{Message: offsetsReset}, nil
+}
+
+// sinkGroup is a sink connector's consumer group: connect-<name>, or the
+// consumer.override.group.id its config sets.
+func sinkGroup(cfg map[string]string) string {
+	if g := strings.TrimSpace(cfg["consumer.override.group.id"]); g != "" {
+		return g
+	}
+	return "connect-" + cfg["name"]
+}
+
+// sinkAdmin opens an admin client with the sink's client properties.
+func (h *Standalone) sinkAdmin(cfg map[string]string) (*kafka.Admin, error) {
+	props, err := kafka.ClientProps(h.workerProps, kafka.KindAdmin, cfg, h.workerProps["connector.client.config.override.policy"])
+	if err != nil {
+		return nil, err
+	}
+	return kafka.NewAdmin(props)
+}
+
+// sinkOffsets reads a sink connector's committed offsets from its
+// consumer group, sorted by topic and partition.
+func (h *Standalone) sinkOffsets(ctx context.Context, cfg map[string]string) ([]rest.ConnectorOffset, error) {
+	admin, err := h.sinkAdmin(cfg)
+	if err != nil {
+		return nil, err
+	}
+	defer admin.Close()
+	committed, err := admin.GroupOffsets(ctx, sinkGroup(cfg))
+	if err != nil {
+		return nil, err
+	}
+	tps := slices.Collect(maps.Keys(committed))
+	slices.SortFunc(tps, func(a, b kafka.TopicPartition) int {
+		return cmp.Or(strings.Compare(a.Topic, b.Topic), cmp.Compare(a.Partition, b.Partition))
+	})
+	out := make([]rest.ConnectorOffset, 0, len(tps))
+	for _, tp := range tps {
+		out = append(out, rest.ConnectorOffset{
+			Partition: map[string]any{kafkaTopicKey: tp.Topic, kafkaPartitionKey: tp.Partition},
+			Offset:    map[string]any{kafkaOffsetKey: committed[tp]},
+		})
+	}
+	return out, nil
+}
+
+// parseSinkOffsets checks the partitions and offsets of a PATCH to a sink
+// connector, as Kafka Connect checks them, and splits them into offsets
+// to set and partitions whose offset is to be removed.
+func parseSinkOffsets(offsets []rest.ConnectorOffset) (map[kafka.TopicPartition]int64, []kafka.TopicPartition, error) {
+	set := map[kafka.TopicPartition]int64{}
+	var remove []kafka.TopicPartition
+	for _, o := range offsets {
+		topic, ok1 := o.Partition[kafkaTopicKey]
+		part, ok2 := o.Partition[kafkaPartitionKey]
+		if !ok1 || !ok2 {
+			return nil, nil, rest.BadRequest("The partition for a sink connector offset must contain the keys '%s' and '%s', but was: %s",
+				kafkaTopicKey, kafkaPartitionKey, jsonText(o.Partition))
+		}
+		name, ok := topic.(string)
+		if !ok || name == "" {
+			return nil, nil, rest.BadRequest("Kafka topic names must be valid strings and may not be null")
+		}
+		p, ok := wholeNumber(part)
+		if !ok {
+			return nil, nil, rest.BadRequest("Kafka partitions must be valid numbers and may not be null")
+		}
+		if p < 0 || p > math.MaxInt32 {
+			return nil, nil, rest.BadRequest("Kafka partitions must be greater than or equal to 0")
+		}
+		tp := kafka.TopicPartition{Topic: name, Partition: int32(p)}
+		if o.Offset == nil {
+			remove = append(remove, tp)
+			continue
+		}
+		raw, ok := o.Offset[kafkaOffsetKey]
+		if !ok {
+			return nil, nil, rest.BadRequest("The offset for a sink connector should either be null or contain the key '%s', but was: %s",
+				kafkaOffsetKey, jsonText(o.Offset))
+		}
+		off, ok := wholeNumber(raw)
+		if !ok {
+			return nil, nil, rest.BadRequest("Kafka offsets must be valid numbers and may not be null")
+		}
+		if off < 0 {
+			return nil, nil, rest.BadRequest("Kafka offsets must be greater than or equal to 0")
+		}
+		set[tp] = off
+	}
+	return set, remove, nil
+}
+
+// wholeNumber reads a JSON number (or a numeric string, as Kafka
+// Connect accepts) that holds a whole number.
+func wholeNumber(v any) (int64, bool) {
+	switch n := v.(type) {
+	case float64:
+		if n != math.Trunc(n) || math.Abs(n) > 1<<62 {
+			return 0, false
+		}
+		return int64(n), true
+	case json.Number:
+		i, err := n.Int64()
+		return i, err == nil
+	case string:
+		i, err := strconv.ParseInt(strings.TrimSpace(n), 10, 64)
+		return i, err == nil
+	case int:
+		return int64(n), true
+	case int32:
+		return int64(n), true
+	case int64:
+		return n, true
+	}
+	return 0, false
+}
+
+func jsonText(v any) string {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return fmt.Sprint(v)
+	}
+	return string(b)
+}
+
+// groupBusy explains a refusal of the group coordinator to change a
+// group with members.
+func groupBusy(group string, err error) error {
+	if errors.Is(err, kafka.ErrGroupNotEmpty) {
+		return rest.Conflict("The offsets of consumer group %s cannot be changed while it has active members "+
+			"(a stopped connector's consumers may take up to session.timeout.ms to leave): %v", group, err)
+	}
+	return err
+}
+
+// alterSinkOffsets writes a sink connector's offsets to its consumer
+// group: the partitions with an offset are set, those with a null offset
+// have theirs removed.
+func (h *Standalone) alterSinkOffsets(ctx context.Context, cfg map[string]string, offsets []rest.ConnectorOffset) (rest.Message, error) {
+	set, remove, err := parseSinkOffsets(offsets)
+	if err != nil {
+		return rest.Message{}, err
+	}
+	admin, err := h.sinkAdmin(cfg)
+	if err != nil {
+		return rest.Message{}, err
+	}
+	defer admin.Close()
+	group := sinkGroup(cfg)
+	if len(set) > 0 {
+		if err := admin.AlterGroupOffsets(ctx, group, set); err != nil {
+			return rest.Message{}, groupBusy(group, err)
+		}
+	}
+	if len(remove) > 0 {
+		if err := admin.DeleteGroupOffsets(ctx, group, remove); err != nil {
+			return rest.Message{}, groupBusy(group, err)
+		}
+	}
+	return rest.Message{Message: offsetsAltered}, nil
+}
+
+// resetSinkOffsets deletes the sink connector's consumer group.
+func (h *Standalone) resetSinkOffsets(ctx context.Context, cfg map[string]string) (rest.Message, error) {
+	admin, err := h.sinkAdmin(cfg)
+	if err != nil {
+		return rest.Message{}, err
+	}
+	defer admin.Close()
+	group := sinkGroup(cfg)
+	if err := admin.DeleteGroup(ctx, group); err != nil {
+		return rest.Message{}, groupBusy(group, err)
 	}
 	return rest.Message{Message: offsetsReset}, nil
 }

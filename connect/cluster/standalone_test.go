@@ -208,10 +208,10 @@ func TestStandaloneFileCopyThroughRESTLifecycle(t *testing.T) {
 		t.Fatalf("offsets = %+v, want {filename: %s} at position %d", offs, in, size)
 	}
 
-	// Sink offsets are refused with a clear message.
-	if status, body := a.do("GET", "/connectors/sink/offsets", nil); status != http.StatusBadRequest ||
-		!strings.Contains(string(body), "not yet supported in standalone mode") {
-		t.Fatalf("GET sink offsets = %d %s, want 400 saying unsupported", status, body)
+	// The sink's offsets are its consumer group's: all five lines.
+	if status, body := a.do("GET", "/connectors/sink/offsets", nil); status != http.StatusOK ||
+		!strings.Contains(string(body), `"offset":{"kafka_offset":5}`) {
+		t.Fatalf("GET sink offsets = %d %s, want its group's offset 5", status, body)
 	}
 
 	a.expect("DELETE", "/connectors/src", nil, http.StatusNoContent)
