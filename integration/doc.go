@@ -1,6 +1,8 @@
-// Package integration holds Sluice's end-to-end tests: real Kafka (kfake
-// in-process, or the compose file's Kafka when SLUICE_TEST_BOOTSTRAP is
-// set) and real outside services started by the test harness on free
-// ports in temporary directories. The tests arrive with the runtime and
-// the connectors.
+// Package integration holds Sluice's end-to-end tests through the REST API
+// and Kafka, read back with kcat: against the compose file's Kafka and
+// worker when SLUICE_TEST_BOOTSTRAP and SLUICE_TEST_REST are set, and
+// otherwise against an embedded broker and an in-process worker that the
+// harness starts (services in harness_test.go). Outside services join the
+// harness with the connectors that need them, each started on a free port
+// in a temporary directory.
 package integration
