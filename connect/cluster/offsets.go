@@ -48,8 +48,7 @@ func (h *Standalone) sourceOffsets(ctx context.Context, connector string) ([]res
 // ConnectorOffsets implements rest.Herder: a source connector's committed
 // partitions from its offset store, a sink's from its consumer group.
 func (h *Standalone) ConnectorOffsets(ctx context.Context, name string) (rest.ConnectorOffsets, error) {
-	h.mu.Lock()
-	defer h.mu.Unlock()
+	defer h.lock()()
 	c, err := h.get(name)
 	if err != nil {
 		return rest.ConnectorOffsets{}, err
@@ -81,8 +80,7 @@ func (h *Standalone) offsetsWritable(name string) (*connectorState, error) {
 // AlterConnectorOffsets implements rest.Herder: a source's offsets go to
 // its offset store, a sink's to its consumer group.
 func (h *Standalone) AlterConnectorOffsets(ctx context.Context, name string, offsets []rest.ConnectorOffset) (rest.Message, error) {
-	h.mu.Lock()
-	defer h.mu.Unlock()
+	defer h.lock()()
 	c, err := h.offsetsWritable(name)
 	if err != nil {
 		return rest.Message{}, err
@@ -107,8 +105,7 @@ func (h *Standalone) AlterConnectorOffsets(ctx context.Context, name string, off
 // removed from its offset store; a sink's consumer group is deleted, as
 // Kafka Connect does, so it starts over by its auto.offset.reset.
 func (h *Standalone) ResetConnectorOffsets(ctx context.Context, name string) (rest.Message, error) {
-	h.mu.Lock()
-	defer h.mu.Unlock()
+	defer h.lock()()
 	c, err := h.offsetsWritable(name)
 	if err != nil {
 		return rest.Message{}, err

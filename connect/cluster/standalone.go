@@ -7,6 +7,7 @@ import (
 	"log/slog"
 	"maps"
 	"reflect"
+	goruntime "runtime"
 	"slices"
 	"strconv"
 	"strings"
@@ -108,6 +109,38 @@ type Standalone struct {
 
 	mu         sync.Mutex
 	connectors map[string]*connectorState
+	// holder says what holds mu and since when, for Health.
+	holder atomic.Pointer[lockHolder]
+	// healthTimeout is how long Health waits for mu; 0 means
+	// DefaultHealthTimeout.
+	healthTimeout time.Duration
+}
+
+// DefaultHealthTimeout is how long GET /health waits for the herder to
+// be free before it reports the worker unhealthy, as Kafka Connect waits.
+const DefaultHealthTimeout = 10 * time.Second
+
+type lockHolder struct {
+	op    string
+	since time.Time
+}
+
+// lock takes h.mu, noting the calling method for Health, and returns the
+// unlock: defer h.lock()().
+func (h *Standalone) lock() func() {
+	op := "a request"
+	if pc, _, _, ok := goruntime.Caller(1); ok {
+		if f := goruntime.FuncForPC(pc); f != nil {
+			name := f.Name()
+			op = name[strings.LastIndexByte(name, '.')+1:]
+		}
+	}
+	h.mu.Lock()
+	h.holder.Store(&lockHolder{op: op, since: time.Now()})
+	return func() {
+		h.holder.Store(nil)
+		h.mu.Unlock()
+	}
 }
 
 // connectorState is what Standalone knows of one connector. Guarded by
@@ -279,8 +312,7 @@ func (h *Standalone) Start(ctx context.Context, connectors []map[string]string) 
 // the herder reports unhealthy afterwards.
 func (h *Standalone) Stop() {
 	h.started.Store(false)
-	h.mu.Lock()
-	defer h.mu.Unlock()
+	defer h.lock()()
 	h.worker.Stop(h.shutdownTimeout)
 	for _, c := range h.connectors {
 		c.resolved = nil
@@ -445,26 +477,46 @@ func (h *Standalone) KafkaClusterID(ctx context.Context) (string, error) {
 	return a.ClusterID(ctx)
 }
 
-// Health implements rest.Herder: healthy between Start and Stop. It
-// takes no lock, so it answers while a change is in progress.
-func (h *Standalone) Health(context.Context) rest.WorkerStatus {
-	if h.started.Load() {
-		return rest.WorkerStatus{Status: rest.Healthy, Message: "Worker has completed startup and is ready to handle requests."}
+// Health implements rest.Herder: starting until Start has read the
+// stores and started the connectors, then healthy while the herder can
+// take requests. A change that holds the herder for longer than the
+// health timeout (a task that will not stop, a store that does not
+// answer) makes it unhealthy, saying what it is stuck in.
+func (h *Standalone) Health(ctx context.Context) rest.WorkerStatus {
+	if !h.started.Load() {
+		return rest.WorkerStatus{Status: rest.Starting, Message: "Worker is still starting up."}
 	}
-	return rest.WorkerStatus{Status: rest.Starting, Message: "Worker is still starting up."}
+	timeout := h.healthTimeout
+	if timeout <= 0 {
+		timeout = DefaultHealthTimeout
+	}
+	deadline := time.Now().Add(timeout)
+	if d, ok := ctx.Deadline(); ok && d.Before(deadline) {
+		deadline = d
+	}
+	for !h.mu.TryLock() {
+		if time.Now().After(deadline) || ctx.Err() != nil {
+			msg := "Worker was unable to handle this request and may be unable to handle other requests"
+			if held := h.holder.Load(); held != nil {
+				msg += fmt.Sprintf(": it has been busy in %s for %s", held.op, time.Since(held.since).Round(time.Millisecond))
+			}
+			return rest.WorkerStatus{Status: rest.Unhealthy, Message: msg}
+		}
+		time.Sleep(5 * time.Millisecond)
+	}
+	h.mu.Unlock()
+	return rest.WorkerStatus{Status: rest.Healthy, Message: "Worker has completed startup and is ready to handle requests."}
 }
 
 // Connectors implements rest.Herder.
 func (h *Standalone) Connectors(context.Context) ([]string, error) {
-	h.mu.Lock()
-	defer h.mu.Unlock()
+	defer h.lock()()
 	return slices.Collect(maps.Keys(h.connectors)), nil
 }
 
 // ConnectorInfo implements rest.Herder.
 func (h *Standalone) ConnectorInfo(_ context.Context, name string) (rest.ConnectorInfo, error) {
-	h.mu.Lock()
-	defer h.mu.Unlock()
+	defer h.lock()()
 	c, err := h.get(name)
 	if err != nil {
 		return rest.ConnectorInfo{}, err
@@ -474,8 +526,7 @@ func (h *Standalone) ConnectorInfo(_ context.Context, name string) (rest.Connect
 
 // ConnectorConfig implements rest.Herder.
 func (h *Standalone) ConnectorConfig(_ context.Context, name string) (map[string]string, error) {
-	h.mu.Lock()
-	defer h.mu.Unlock()
+	defer h.lock()()
 	c, err := h.get(name)
 	if err != nil {
 		return nil, err
@@ -487,8 +538,7 @@ func (h *Standalone) ConnectorConfig(_ context.Context, name string) (map[string
 // failed to start is FAILED with the error as its trace; a task is
 // FAILED if the Worker refused to start it or it failed while running.
 func (h *Standalone) ConnectorStatus(_ context.Context, name string) (rest.ConnectorStateInfo, error) {
-	h.mu.Lock()
-	defer h.mu.Unlock()
+	defer h.lock()()
 	c, err := h.get(name)
 	if err != nil {
 		return rest.ConnectorStateInfo{}, err
@@ -503,8 +553,7 @@ func (h *Standalone) PutConnectorConfig(ctx context.Context, name string, cfg ma
 	if err := ctx.Err(); err != nil {
 		return rest.ConnectorInfo{}, false, err
 	}
-	h.mu.Lock()
-	defer h.mu.Unlock()
+	defer h.lock()()
 	c, exists := h.connectors[name]
 	if exists && !opts.AllowReplace {
 		return rest.ConnectorInfo{}, false, rest.AlreadyExists("Connector %s already exists", name)
@@ -542,8 +591,7 @@ func (h *Standalone) PatchConnectorConfig(ctx context.Context, name string, upda
 	if err := ctx.Err(); err != nil {
 		return rest.ConnectorInfo{}, err
 	}
-	h.mu.Lock()
-	defer h.mu.Unlock()
+	defer h.lock()()
 	c, err := h.get(name)
 	if err != nil {
 		return rest.ConnectorInfo{}, err
@@ -566,8 +614,7 @@ func (h *Standalone) PatchConnectorConfig(ctx context.Context, name string, upda
 // DeleteConnector implements rest.Herder. Its source offsets are kept,
 // as Kafka Connect keeps them.
 func (h *Standalone) DeleteConnector(ctx context.Context, name string) error {
-	h.mu.Lock()
-	defer h.mu.Unlock()
+	defer h.lock()()
 	c, err := h.get(name)
 	if err != nil {
 		return err
@@ -623,8 +670,7 @@ func (h *Standalone) restartConnector(name string, c *connectorState) {
 
 // RestartConnector implements rest.Herder.
 func (h *Standalone) RestartConnector(_ context.Context, name string) error {
-	h.mu.Lock()
-	defer h.mu.Unlock()
+	defer h.lock()()
 	c, err := h.get(name)
 	if err != nil {
 		return err
@@ -637,8 +683,7 @@ func (h *Standalone) RestartConnector(_ context.Context, name string) error {
 // before the restart with the instances it restarts marked RESTARTING;
 // it has restarted them by the time it returns.
 func (h *Standalone) RestartConnectorAndTasks(_ context.Context, req rest.RestartRequest) (rest.ConnectorStateInfo, error) {
-	h.mu.Lock()
-	defer h.mu.Unlock()
+	defer h.lock()()
 	c, err := h.get(req.Connector)
 	if err != nil {
 		return rest.ConnectorStateInfo{}, err
@@ -693,8 +738,7 @@ func (h *Standalone) StopConnector(ctx context.Context, name string) error {
 
 // setTarget stores a connector's new target state and carries it out.
 func (h *Standalone) setTarget(ctx context.Context, name string, target rest.TargetState) error {
-	h.mu.Lock()
-	defer h.mu.Unlock()
+	defer h.lock()()
 	c, err := h.get(name)
 	if err != nil {
 		return err
@@ -733,8 +777,7 @@ func (h *Standalone) persistTarget(ctx context.Context, name string, target rest
 
 // TaskConfigs implements rest.Herder.
 func (h *Standalone) TaskConfigs(_ context.Context, name string) ([]rest.TaskInfo, error) {
-	h.mu.Lock()
-	defer h.mu.Unlock()
+	defer h.lock()()
 	c, err := h.get(name)
 	if err != nil {
 		return nil, err
@@ -761,8 +804,7 @@ func (h *Standalone) task(id rest.TaskID) (*connectorState, error) {
 
 // TaskStatus implements rest.Herder.
 func (h *Standalone) TaskStatus(_ context.Context, id rest.TaskID) (rest.TaskState, error) {
-	h.mu.Lock()
-	defer h.mu.Unlock()
+	defer h.lock()()
 	if _, err := h.task(id); err != nil {
 		var nf *rest.NotFoundError
 		if errors.As(err, &nf) && h.connectors[id.Connector] != nil {
@@ -776,8 +818,7 @@ func (h *Standalone) TaskStatus(_ context.Context, id rest.TaskID) (rest.TaskSta
 // RestartTask implements rest.Herder. The task of a PAUSED connector
 // starts again paused.
 func (h *Standalone) RestartTask(_ context.Context, id rest.TaskID) error {
-	h.mu.Lock()
-	defer h.mu.Unlock()
+	defer h.lock()()
 	c, err := h.task(id)
 	if err != nil {
 		return err
@@ -804,8 +845,7 @@ func (h *Standalone) ConnectorActiveTopics(_ context.Context, name string) ([]st
 	if !h.topicTracking {
 		return nil, rest.Forbidden(topicTrackingDisabled)
 	}
-	h.mu.Lock()
-	defer h.mu.Unlock()
+	defer h.lock()()
 	if _, err := h.get(name); err != nil {
 		return nil, err
 	}
@@ -822,8 +862,7 @@ func (h *Standalone) ResetConnectorActiveTopics(_ context.Context, name string) 
 	if !h.topicReset {
 		return rest.Forbidden(topicTrackingResetDisabled)
 	}
-	h.mu.Lock()
-	defer h.mu.Unlock()
+	defer h.lock()()
 	if _, err := h.get(name); err != nil {
 		return err
 	}

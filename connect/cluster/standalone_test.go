@@ -342,3 +342,25 @@ func TestStandaloneRootShowsTheKafkaClusterID(t *testing.T) {
 		t.Fatalf("GET / = %+v, want the cluster id and version", info)
 	}
 }
+
+// busyHolding takes the herder's lock, as a change that is stuck would,
+// and returns its release.
+func busyHolding(h *Standalone) func() { return h.lock() }
+
+func TestStandaloneHealthReportsAStuckHerder(t *testing.T) {
+	a := newAPI(t)
+	a.herder.healthTimeout = 100 * time.Millisecond
+	if status, body := a.do("GET", "/health", nil); status != http.StatusOK || !strings.Contains(string(body), `"healthy"`) {
+		t.Fatalf("GET /health = %d %s, want 200 healthy", status, body)
+	}
+	release := busyHolding(a.herder)
+	status, body := a.do("GET", "/health", nil)
+	release()
+	if status != http.StatusInternalServerError || !strings.Contains(string(body), `"unhealthy"`) ||
+		!strings.Contains(string(body), "busy in busyHolding") {
+		t.Fatalf("GET /health while the herder is held = %d %s, want 500 unhealthy naming what holds it", status, body)
+	}
+	if status, body := a.do("GET", "/health", nil); status != http.StatusOK {
+		t.Fatalf("GET /health after release = %d %s, want 200", status, body)
+	}
+}
