@@ -83,7 +83,7 @@ func startLocal() (env, error) {
 		return env{}, err
 	}
 	log := slog.New(slog.DiscardHandler)
-	h, err := cluster.NewStandalone(cluster.StandaloneConfig{WorkerProps: props, Configs: stores.Configs,
+	h, err := cluster.NewHerder(cluster.HerderConfig{WorkerProps: props, Configs: stores.Configs,
 		Offsets: stores.Offsets, Statuses: stores.Statuses, WorkerID: "integration:8083", Logger: log})
 	if err != nil {
 		stores.Close()

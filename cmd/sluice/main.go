@@ -268,7 +268,7 @@ func runStandalone(ctx context.Context, workerFile string, connectorFiles, envir
 		}
 	}
 	metrics := runtime.NewMetrics()
-	herder, err := cluster.NewStandalone(cluster.StandaloneConfig{WorkerProps: workerProps, Resolver: resolver, WorkerID: workerID, Metrics: metrics})
+	herder, err := cluster.NewHerder(cluster.HerderConfig{WorkerProps: workerProps, Resolver: resolver, WorkerID: workerID, Metrics: metrics})
 	if err != nil {
 		return err
 	}

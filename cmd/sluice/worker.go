@@ -112,12 +112,12 @@ func runWorker(ctx context.Context, file string, environ []string) error {
 // startKafkaHerder opens (creating when missing) the internal topics and
 // starts a herder over them, with the connectors they hold.
 func startKafkaHerder(ctx context.Context, props map[string]string, resolver *config.Resolver, workerID string,
-	metrics *runtime.Metrics) (*cluster.Standalone, *cluster.KafkaStores, error) {
+	metrics *runtime.Metrics) (*cluster.Herder, *cluster.KafkaStores, error) {
 	stores, err := cluster.OpenKafkaStores(ctx, props)
 	if err != nil {
 		return nil, nil, err
 	}
-	herder, err := cluster.NewStandalone(cluster.StandaloneConfig{
+	herder, err := cluster.NewHerder(cluster.HerderConfig{
 		WorkerProps: props, Resolver: resolver, WorkerID: workerID, Metrics: metrics,
 		Configs: stores.Configs, Offsets: stores.Offsets, Statuses: stores.Statuses,
 	})

@@ -35,7 +35,7 @@ import (
 // share.
 
 // newContractHerder returns the herder the contract tests run against,
-// started, and stopped when t ends: a Standalone that keeps its
+// started, and stopped when t ends: a Herder that keeps its
 // connector configs, source offsets and statuses in internal topics of
 // its own, as sluice worker and sluice dev run it. This is the one place
 // to switch the contract tests to another herder.
@@ -75,7 +75,7 @@ func newContractHerder(t *testing.T) rest.Herder {
 		wg.Go(func() { _ = stores.Configs.Close() })
 		wg.Wait()
 	})
-	h, err := NewStandalone(StandaloneConfig{
+	h, err := NewHerder(HerderConfig{
 		WorkerProps: props, Configs: stores.Configs, Offsets: stores.Offsets, Statuses: stores.Statuses,
 		WorkerID: "127.0.0.1:8083", Logger: slog.New(slog.DiscardHandler),
 	})

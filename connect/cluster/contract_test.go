@@ -963,18 +963,21 @@ func TestAlteredOffsetsAreWhereTheSourceResumes(t *testing.T) {
 func TestSinkOffsetsAreItsConsumerGroups(t *testing.T) {
 	t.Parallel()
 	c := newContract(t, rest.Options{})
+	// Its own name: the tests share a broker, and a sink's consumer group
+	// is connect-<name>.
+	sink := uniqueName("sink")
 	dir := t.TempDir()
 	in, out := filepath.Join(dir, "in.txt"), filepath.Join(dir, "out.txt")
 	topic := uniqueName("lines")
 	addLines(t, in, "one", "two", "three")
 	c.create("src", withKeys(fileSourceConfig(in, topic),
 		"topic.creation.default.partitions", "1", "topic.creation.default.replication.factor", "1"))
-	c.create("sink", fileSinkConfig(out, topic))
+	c.create(sink, fileSinkConfig(out, topic))
 	waitForFile(t, out, "one", "two", "three")
 	at := func(offset string) string {
 		return `{"offsets":[{"partition":{"kafka_partition":0,"kafka_topic":"` + topic + `"},"offset":{"kafka_offset":` + offset + `}}]}`
 	}
-	c.waitForBody("/connectors/sink/offsets", at("3"))
+	c.waitForBody("/connectors/"+sink+"/offsets", at("3"))
 
 	alter := func(offset any) map[string]any {
 		o := map[string]any{"partition": map[string]any{"kafka_topic": topic, "kafka_partition": 0}, "offset": nil}
@@ -983,9 +986,9 @@ func TestSinkOffsetsAreItsConsumerGroups(t *testing.T) {
 		}
 		return map[string]any{"offsets": []any{o}}
 	}
-	wantErrorBody(t, c.do("PATCH", "/connectors/sink/offsets", alter(1)), http.StatusBadRequest, "must be in the STOPPED state")
-	c.mustDo("PUT", "/connectors/sink/stop", nil, http.StatusNoContent)
-	c.waitForBody("/connectors/sink/offsets", at("3"))
+	wantErrorBody(t, c.do("PATCH", "/connectors/"+sink+"/offsets", alter(1)), http.StatusBadRequest, "must be in the STOPPED state")
+	c.mustDo("PUT", "/connectors/"+sink+"/stop", nil, http.StatusNoContent)
+	c.waitForBody("/connectors/"+sink+"/offsets", at("3"))
 
 	// Bad partitions and offsets are refused, naming what is wrong.
 	for _, bad := range []struct {
@@ -1001,28 +1004,28 @@ func TestSinkOffsetsAreItsConsumerGroups(t *testing.T) {
 		{map[string]any{"offsets": []any{map[string]any{"partition": map[string]any{"kafka_topic": topic, "kafka_partition": 0},
 			"offset": map[string]any{"position": 1}}}}, "should either be null or contain the key 'kafka_offset'"},
 	} {
-		wantErrorBody(t, c.do("PATCH", "/connectors/sink/offsets", bad.body), http.StatusBadRequest, bad.want)
+		wantErrorBody(t, c.do("PATCH", "/connectors/"+sink+"/offsets", bad.body), http.StatusBadRequest, bad.want)
 	}
-	c.waitForBody("/connectors/sink/offsets", at("3"))
+	c.waitForBody("/connectors/"+sink+"/offsets", at("3"))
 
 	// Back to "two": resumed, the sink copies two and three again.
-	wantMessage(t, c.mustDo("PATCH", "/connectors/sink/offsets", alter(1), http.StatusOK), "have been altered successfully")
-	c.waitForBody("/connectors/sink/offsets", at("1"))
-	c.mustDo("PUT", "/connectors/sink/resume", nil, http.StatusAccepted)
+	wantMessage(t, c.mustDo("PATCH", "/connectors/"+sink+"/offsets", alter(1), http.StatusOK), "have been altered successfully")
+	c.waitForBody("/connectors/"+sink+"/offsets", at("1"))
+	c.mustDo("PUT", "/connectors/"+sink+"/resume", nil, http.StatusAccepted)
 	waitForFile(t, out, "one", "two", "three", "two", "three")
 
 	// A null offset removes the partition's; a reset deletes the group.
-	c.mustDo("PUT", "/connectors/sink/stop", nil, http.StatusNoContent)
-	c.waitForBody("/connectors/sink/offsets", at("3"))
-	c.mustDo("PATCH", "/connectors/sink/offsets", alter(nil), http.StatusOK)
-	c.waitForBody("/connectors/sink/offsets", `{"offsets":[]}`)
-	c.mustDo("PATCH", "/connectors/sink/offsets", alter(2), http.StatusOK)
-	c.waitForBody("/connectors/sink/offsets", at("2"))
-	wantMessage(t, c.mustDo("DELETE", "/connectors/sink/offsets", nil, http.StatusOK), "have been reset successfully")
-	c.waitForBody("/connectors/sink/offsets", `{"offsets":[]}`)
+	c.mustDo("PUT", "/connectors/"+sink+"/stop", nil, http.StatusNoContent)
+	c.waitForBody("/connectors/"+sink+"/offsets", at("3"))
+	c.mustDo("PATCH", "/connectors/"+sink+"/offsets", alter(nil), http.StatusOK)
+	c.waitForBody("/connectors/"+sink+"/offsets", `{"offsets":[]}`)
+	c.mustDo("PATCH", "/connectors/"+sink+"/offsets", alter(2), http.StatusOK)
+	c.waitForBody("/connectors/"+sink+"/offsets", at("2"))
+	wantMessage(t, c.mustDo("DELETE", "/connectors/"+sink+"/offsets", nil, http.StatusOK), "have been reset successfully")
+	c.waitForBody("/connectors/"+sink+"/offsets", `{"offsets":[]}`)
 	// With no committed offset the sink starts by auto.offset.reset
 	// (earliest here): everything again.
-	c.mustDo("PUT", "/connectors/sink/resume", nil, http.StatusAccepted)
+	c.mustDo("PUT", "/connectors/"+sink+"/resume", nil, http.StatusAccepted)
 	waitForFile(t, out, "one", "two", "three", "two", "three", "one", "two", "three")
 }
 

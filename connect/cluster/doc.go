@@ -8,9 +8,12 @@
 // tasks. The Worker builds each task's pipeline and moves the records;
 // the herder never touches a record.
 //
-// Standalone is Kafka Connect's standalone herder: one worker, connector
-// configs in memory (seeded from .properties files at start), source
-// offsets in a local file. The distributed herder, which keeps configs,
-// statuses and offsets in Kafka topics and shares the work between
-// workers of a group, comes next.
+// Herder runs every connector and task on this process's Worker. Its
+// stores decide how long what it knows lasts: in memory with offsets in a
+// file, as Kafka Connect's standalone mode (sluice standalone), or in the
+// three internal Kafka topics (KafkaStores: configs, offsets, statuses,
+// with Kafka Connect's keys and values), as sluice worker and sluice dev
+// run it. Sharing the work between the workers of a group, through Kafka
+// group membership, comes next and adds membership and assignment only:
+// the stores are already the cluster's.
 package cluster

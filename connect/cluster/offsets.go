@@ -33,7 +33,7 @@ const (
 
 // sourceOffsets returns every committed partition of a source
 // connector, sorted by partition.
-func (h *Standalone) sourceOffsets(ctx context.Context, connector string) ([]rest.ConnectorOffset, error) {
+func (h *Herder) sourceOffsets(ctx context.Context, connector string) ([]rest.ConnectorOffset, error) {
 	offs, err := h.offsets.List(ctx, connector)
 	if err != nil {
 		return nil, err
@@ -47,7 +47,7 @@ func (h *Standalone) sourceOffsets(ctx context.Context, connector string) ([]res
 
 // ConnectorOffsets implements rest.Herder: a source connector's committed
 // partitions from its offset store, a sink's from its consumer group.
-func (h *Standalone) ConnectorOffsets(ctx context.Context, name string) (rest.ConnectorOffsets, error) {
+func (h *Herder) ConnectorOffsets(ctx context.Context, name string) (rest.ConnectorOffsets, error) {
 	defer h.lock()()
 	c, err := h.get(name)
 	if err != nil {
@@ -66,7 +66,7 @@ func (h *Standalone) ConnectorOffsets(ctx context.Context, name string) (rest.Co
 
 // offsetsWritable returns the connector if its offsets may be changed:
 // it exists and is STOPPED. h.mu is held.
-func (h *Standalone) offsetsWritable(name string) (*connectorState, error) {
+func (h *Herder) offsetsWritable(name string) (*connectorState, error) {
 	c, err := h.get(name)
 	if err != nil {
 		return nil, err
@@ -79,7 +79,7 @@ func (h *Standalone) offsetsWritable(name string) (*connectorState, error) {
 
 // AlterConnectorOffsets implements rest.Herder: a source's offsets go to
 // its offset store, a sink's to its consumer group.
-func (h *Standalone) AlterConnectorOffsets(ctx context.Context, name string, offsets []rest.ConnectorOffset) (rest.Message, error) {
+func (h *Herder) AlterConnectorOffsets(ctx context.Context, name string, offsets []rest.ConnectorOffset) (rest.Message, error) {
 	defer h.lock()()
 	c, err := h.offsetsWritable(name)
 	if err != nil {
@@ -104,7 +104,7 @@ func (h *Standalone) AlterConnectorOffsets(ctx context.Context, name string, off
 // ResetConnectorOffsets implements rest.Herder: a source's partitions are
 // removed from its offset store; a sink's consumer group is deleted, as
 // Kafka Connect does, so it starts over by its auto.offset.reset.
-func (h *Standalone) ResetConnectorOffsets(ctx context.Context, name string) (rest.Message, error) {
+func (h *Herder) ResetConnectorOffsets(ctx context.Context, name string) (rest.Message, error) {
 	defer h.lock()()
 	c, err := h.offsetsWritable(name)
 	if err != nil {
@@ -139,7 +139,7 @@ func sinkGroup(cfg map[string]string) string {
 }
 
 // sinkAdmin opens an admin client with the sink's client properties.
-func (h *Standalone) sinkAdmin(cfg map[string]string) (*kafka.Admin, error) {
+func (h *Herder) sinkAdmin(cfg map[string]string) (*kafka.Admin, error) {
 	props, err := kafka.ClientProps(h.workerProps, kafka.KindAdmin, cfg, h.workerProps["connector.client.config.override.policy"])
 	if err != nil {
 		return nil, err
@@ -149,7 +149,7 @@ func (h *Standalone) sinkAdmin(cfg map[string]string) (*kafka.Admin, error) {
 
 // sinkOffsets reads a sink connector's committed offsets from its
 // consumer group, sorted by topic and partition.
-func (h *Standalone) sinkOffsets(ctx context.Context, cfg map[string]string) ([]rest.ConnectorOffset, error) {
+func (h *Herder) sinkOffsets(ctx context.Context, cfg map[string]string) ([]rest.ConnectorOffset, error) {
 	admin, err := h.sinkAdmin(cfg)
 	if err != nil {
 		return nil, err
@@ -265,7 +265,7 @@ func groupBusy(group string, err error) error {
 // alterSinkOffsets writes a sink connector's offsets to its consumer
 // group: the partitions with an offset are set, those with a null offset
 // have theirs removed.
-func (h *Standalone) alterSinkOffsets(ctx context.Context, cfg map[string]string, offsets []rest.ConnectorOffset) (rest.Message, error) {
+func (h *Herder) alterSinkOffsets(ctx context.Context, cfg map[string]string, offsets []rest.ConnectorOffset) (rest.Message, error) {
 	set, remove, err := parseSinkOffsets(offsets)
 	if err != nil {
 		return rest.Message{}, err
@@ -290,7 +290,7 @@ func (h *Standalone) alterSinkOffsets(ctx context.Context, cfg map[string]string
 }
 
 // resetSinkOffsets deletes the sink connector's consumer group.
-func (h *Standalone) resetSinkOffsets(ctx context.Context, cfg map[string]string) (rest.Message, error) {
+func (h *Herder) resetSinkOffsets(ctx context.Context, cfg map[string]string) (rest.Message, error) {
 	admin, err := h.sinkAdmin(cfg)
 	if err != nil {
 		return rest.Message{}, err

@@ -21,15 +21,15 @@ import (
 	_ "github.com/sluicehq/sluice/connectors/file"
 )
 
-// api is a REST API over a real Standalone herder and an embedded broker.
+// api is a REST API over a real Herder in standalone mode and an embedded broker.
 type api struct {
 	t       *testing.T
 	url     string
-	herder  *Standalone
+	herder  *Herder
 	offsets string
 }
 
-// newAPI serves a Standalone herder whose worker properties are the
+// newAPI serves a Herder in standalone mode whose worker properties are the
 // test defaults with extra (key, value, key, value...) over them.
 func newAPI(t *testing.T, extra ...string) *api {
 	t.Helper()
@@ -52,7 +52,7 @@ func newAPI(t *testing.T, extra ...string) *api {
 	for i := 0; i+1 < len(extra); i += 2 {
 		props[extra[i]] = extra[i+1]
 	}
-	h, err := NewStandalone(StandaloneConfig{
+	h, err := NewHerder(HerderConfig{
 		WorkerProps: props,
 		WorkerID:    "127.0.0.1:8083",
 		Logger:      log,
@@ -324,11 +324,11 @@ func TestStandaloneTopicTrackingCanBeTurnedOff(t *testing.T) {
 }
 
 func TestStandaloneRefusesABadTopicTrackingSetting(t *testing.T) {
-	_, err := NewStandalone(StandaloneConfig{WorkerProps: map[string]string{
+	_, err := NewHerder(HerderConfig{WorkerProps: map[string]string{
 		OffsetFileKey: filepath.Join(t.TempDir(), "o"), TopicTrackingKey: "yes",
 	}})
 	if err == nil || !strings.Contains(err.Error(), TopicTrackingKey) {
-		t.Fatalf("NewStandalone with %s=yes: %v, want an error naming the key", TopicTrackingKey, err)
+		t.Fatalf("NewHerder with %s=yes: %v, want an error naming the key", TopicTrackingKey, err)
 	}
 }
 
@@ -345,7 +345,7 @@ func TestStandaloneRootShowsTheKafkaClusterID(t *testing.T) {
 
 // busyHolding takes the herder's lock, as a change that is stuck would,
 // and returns its release.
-func busyHolding(h *Standalone) func() { return h.lock() }
+func busyHolding(h *Herder) func() { return h.lock() }
 
 func TestStandaloneHealthReportsAStuckHerder(t *testing.T) {
 	a := newAPI(t)

@@ -60,7 +60,7 @@ func startKafkaWorker(t *testing.T, props map[string]string) *kafkaWorker {
 		t.Fatal(err)
 	}
 	log := slog.New(slog.DiscardHandler)
-	h, err := NewStandalone(StandaloneConfig{WorkerProps: props, Configs: stores.Configs, Offsets: stores.Offsets,
+	h, err := NewHerder(HerderConfig{WorkerProps: props, Configs: stores.Configs, Offsets: stores.Offsets,
 		Statuses: stores.Statuses, WorkerID: "w1:8083", Logger: log})
 	if err != nil {
 		t.Fatal(err)

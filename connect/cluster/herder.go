@@ -27,7 +27,7 @@ import (
 // task.shutdown.graceful.timeout.ms says otherwise.
 const DefaultTaskShutdownTimeout = 5 * time.Second
 
-// The worker properties Standalone reads itself; the others go to the
+// The worker properties the Herder reads itself; the others go to the
 // runtime.Worker.
 const (
 	// OffsetFileKey names the file source offsets are kept in.
@@ -41,8 +41,8 @@ const (
 	TopicTrackingResetKey = "topic.tracking.allow.reset"
 )
 
-// StandaloneConfig configures a Standalone herder.
-type StandaloneConfig struct {
+// HerderConfig configures a Herder.
+type HerderConfig struct {
 	// WorkerProps are the worker's properties, with config provider
 	// references already resolved. offset.storage.file.filename is
 	// required unless Offsets is set.
@@ -73,8 +73,8 @@ type StandaloneConfig struct {
 	Configs ConfigStore
 }
 
-// Standalone is a herder that runs every connector and task on one
-// runtime.Worker in this process: it implements rest.Herder.
+// Herder runs every connector and task on one runtime.Worker in this
+// process: it implements rest.Herder.
 //
 // Its stores decide how long what it knows lasts. As Kafka Connect's
 // standalone mode (`sluice standalone`), configs and statuses live in
@@ -93,7 +93,7 @@ type StandaloneConfig struct {
 // A PAUSED connector's tasks pause in place (runtime.Worker.
 // PauseConnector): they keep their Kafka clients and a sink stays in its
 // consumer group.
-type Standalone struct {
+type Herder struct {
 	worker          *runtime.Worker
 	offsets         runtime.OffsetStore
 	resolver        *config.Resolver
@@ -127,7 +127,7 @@ type lockHolder struct {
 
 // lock takes h.mu, noting the calling method for Health, and returns the
 // unlock: defer h.lock()().
-func (h *Standalone) lock() func() {
+func (h *Herder) lock() func() {
 	op := "a request"
 	if pc, _, _, ok := goruntime.Caller(1); ok {
 		if f := goruntime.FuncForPC(pc); f != nil {
@@ -143,8 +143,8 @@ func (h *Standalone) lock() func() {
 	}
 }
 
-// connectorState is what Standalone knows of one connector. Guarded by
-// Standalone.mu.
+// connectorState is what the Herder knows of one connector. Guarded by
+// Herder.mu.
 type connectorState struct {
 	config map[string]string // as stored, references unexpanded
 	target rest.TargetState
@@ -160,14 +160,14 @@ type connectorState struct {
 	storedTasks []map[string]string
 }
 
-var _ rest.Herder = (*Standalone)(nil)
+var _ rest.Herder = (*Herder)(nil)
 
-// NewStandalone builds the Worker over the configured stores, opening the
+// NewHerder builds the Worker over the configured stores, opening the
 // offsets file when no offset store is given. It fails if the offsets
 // file is needed and offset.storage.file.filename is not set or the file
 // cannot be read, or a worker property it reads has a bad value. Call
 // Start, then serve it, then Stop.
-func NewStandalone(cfg StandaloneConfig) (*Standalone, error) {
+func NewHerder(cfg HerderConfig) (*Herder, error) {
 	log := cfg.Logger
 	if log == nil {
 		log = slog.Default()
@@ -202,7 +202,7 @@ func NewStandalone(cfg StandaloneConfig) (*Standalone, error) {
 	if statuses == nil {
 		statuses = NewMemoryStatusStore()
 	}
-	h := &Standalone{
+	h := &Herder{
 		offsets: offsets, resolver: cfg.Resolver, workerID: cfg.WorkerID, workerProps: cfg.WorkerProps,
 		configs: cfg.Configs, statuses: statuses, topicTracking: tracking, topicReset: reset,
 		shutdownTimeout: timeout, log: log,
@@ -235,7 +235,7 @@ func boolProp(props map[string]string, key string, def bool) (bool, error) {
 // onStatus hears the Worker's task state changes. It must not block, and
 // must not take h.mu: the Worker calls it from the task goroutine that a
 // StopTask under h.mu waits for.
-func (h *Standalone) onStatus(id runtime.TaskID, s runtime.Status) {
+func (h *Herder) onStatus(id runtime.TaskID, s runtime.Status) {
 	st := Status{State: rest.State(s.State), WorkerID: h.workerID}
 	if s.Err != nil {
 		st.Trace = s.Err.Error()
@@ -245,12 +245,12 @@ func (h *Standalone) onStatus(id runtime.TaskID, s runtime.Status) {
 }
 
 // onTopic hears that a task used a topic.
-func (h *Standalone) onTopic(id runtime.TaskID, topic string) {
+func (h *Herder) onTopic(id runtime.TaskID, topic string) {
 	h.statuses.PutTopic(TopicUse{Topic: topic, Connector: id.Connector, Task: id.Task, Discovered: time.Now()})
 }
 
 // publish writes the connector's state to the status store. h.mu is held.
-func (h *Standalone) publish(name string, c *connectorState) {
+func (h *Herder) publish(name string, c *connectorState) {
 	st := h.status(name, c).Connector
 	h.statuses.PutConnector(name, Status{State: st.State, Trace: st.Trace, WorkerID: h.workerID})
 }
@@ -258,7 +258,7 @@ func (h *Standalone) publish(name string, c *connectorState) {
 // storeTasks writes the connector's task configs to the config store if
 // they changed. A failure is logged: the tasks run, and the configs are
 // written at the next change. h.mu is held.
-func (h *Standalone) storeTasks(name string, c *connectorState) {
+func (h *Herder) storeTasks(name string, c *connectorState) {
 	if h.configs == nil || reflect.DeepEqual(c.taskConfigs, c.storedTasks) ||
 		(len(c.taskConfigs) == 0 && len(c.storedTasks) == 0) {
 		return
@@ -278,7 +278,7 @@ func (h *Standalone) storeTasks(name string, c *connectorState) {
 // fails to start is kept and shows FAILED. It returns an error, after
 // creating the ones before it, for a config without a name or a name
 // given twice.
-func (h *Standalone) Start(ctx context.Context, connectors []map[string]string) error {
+func (h *Herder) Start(ctx context.Context, connectors []map[string]string) error {
 	if h.configs != nil {
 		stored, err := h.configs.Load(ctx)
 		if err != nil {
@@ -303,27 +303,27 @@ func (h *Standalone) Start(ctx context.Context, connectors []map[string]string) 
 		}
 	}
 	h.started.Store(true)
-	h.log.Info("standalone herder started", "connectors", len(connectors))
+	h.log.Info("herder started", "connectors", len(connectors))
 	return nil
 }
 
 // Stop stops every task (each committing its offsets, within the task
 // shutdown timeout) and every connector instance. The configs are kept;
 // the herder reports unhealthy afterwards.
-func (h *Standalone) Stop() {
+func (h *Herder) Stop() {
 	h.started.Store(false)
 	defer h.lock()()
 	h.worker.Stop(h.shutdownTimeout)
 	for _, c := range h.connectors {
 		c.resolved = nil
 	}
-	h.log.Info("standalone herder stopped")
+	h.log.Info("herder stopped")
 }
 
 func notFound(name string) error { return rest.NotFound("Connector %s not found", name) }
 
 // get returns the named connector. h.mu is held.
-func (h *Standalone) get(name string) (*connectorState, error) {
+func (h *Herder) get(name string) (*connectorState, error) {
 	c, ok := h.connectors[name]
 	if !ok {
 		return nil, notFound(name)
@@ -333,7 +333,7 @@ func (h *Standalone) get(name string) (*connectorState, error) {
 
 // startConnector starts the connector instance unless it is STOPPED, and
 // its tasks if it is RUNNING. A failure shows in its status. h.mu is held.
-func (h *Standalone) startConnector(name string, c *connectorState) {
+func (h *Herder) startConnector(name string, c *connectorState) {
 	defer h.publish(name, c)
 	c.failed, c.resolved, c.taskConfigs = nil, nil, nil
 	if c.target == rest.TargetStopped {
@@ -356,7 +356,7 @@ func (h *Standalone) startConnector(name string, c *connectorState) {
 	h.startTasks(name, c)
 }
 
-func (h *Standalone) resolve(cfg map[string]string) (map[string]string, error) {
+func (h *Herder) resolve(cfg map[string]string) (map[string]string, error) {
 	if h.resolver == nil {
 		return maps.Clone(cfg), nil
 	}
@@ -365,7 +365,7 @@ func (h *Standalone) resolve(cfg map[string]string) (map[string]string, error) {
 
 // startTasks starts every task of the connector, paused in place if its
 // target is PAUSED. h.mu is held.
-func (h *Standalone) startTasks(name string, c *connectorState) {
+func (h *Herder) startTasks(name string, c *connectorState) {
 	h.applyPause(name, c)
 	for i := range c.taskConfigs {
 		h.startTask(name, c, i)
@@ -374,7 +374,7 @@ func (h *Standalone) startTasks(name string, c *connectorState) {
 
 // applyPause carries the connector's target state to its tasks. h.mu is
 // held.
-func (h *Standalone) applyPause(name string, c *connectorState) {
+func (h *Herder) applyPause(name string, c *connectorState) {
 	if c.target == rest.TargetPaused {
 		h.worker.PauseConnector(name)
 	} else {
@@ -383,7 +383,7 @@ func (h *Standalone) applyPause(name string, c *connectorState) {
 }
 
 // startTask starts task i; a refusal shows as FAILED. h.mu is held.
-func (h *Standalone) startTask(name string, c *connectorState, i int) {
+func (h *Herder) startTask(name string, c *connectorState, i int) {
 	id := runtime.TaskID{Connector: name, Task: i}
 	if err := h.worker.StartTask(id, c.resolved, c.taskConfigs[i]); err != nil {
 		h.log.Error("task failed to start", "connector", name, "task", i, "error", err)
@@ -393,7 +393,7 @@ func (h *Standalone) startTask(name string, c *connectorState, i int) {
 
 // stopTasks stops every task of the connector cleanly, keeping their
 // configs. h.mu is held.
-func (h *Standalone) stopTasks(name string, c *connectorState) {
+func (h *Herder) stopTasks(name string, c *connectorState) {
 	var wg sync.WaitGroup
 	for i := range c.taskConfigs {
 		id := runtime.TaskID{Connector: name, Task: i}
@@ -404,7 +404,7 @@ func (h *Standalone) stopTasks(name string, c *connectorState) {
 
 // stopAll stops the tasks and the connector instance and drops the task
 // configs. h.mu is held.
-func (h *Standalone) stopAll(name string, c *connectorState) {
+func (h *Herder) stopAll(name string, c *connectorState) {
 	h.stopTasks(name, c)
 	if err := h.worker.StopConnector(name); err != nil {
 		h.log.Warn("connector did not stop cleanly", "connector", name, "error", err)
@@ -432,7 +432,7 @@ func (c *connectorState) info(name string) rest.ConnectorInfo {
 }
 
 // taskState is task i's state, as last reported. h.mu is held.
-func (h *Standalone) taskState(name string, i int) rest.TaskState {
+func (h *Herder) taskState(name string, i int) rest.TaskState {
 	s, ok := h.statuses.Task(runtime.TaskID{Connector: name, Task: i})
 	if !ok {
 		return rest.TaskState{ID: i, State: rest.StateUnassigned, WorkerID: h.workerID}
@@ -441,7 +441,7 @@ func (h *Standalone) taskState(name string, i int) rest.TaskState {
 }
 
 // status is the connector's state and its tasks'. h.mu is held.
-func (h *Standalone) status(name string, c *connectorState) rest.ConnectorStateInfo {
+func (h *Herder) status(name string, c *connectorState) rest.ConnectorStateInfo {
 	st := rest.ConnectorStateInfo{Name: name, Type: connectorType(c.config), Tasks: []rest.TaskState{},
 		Connector: rest.ConnectorState{WorkerID: h.workerID}}
 	switch {
@@ -464,7 +464,7 @@ func (h *Standalone) status(name string, c *connectorState) rest.ConnectorStateI
 
 // KafkaClusterID implements rest.Herder: it asks the cluster the worker
 // uses, with the worker's admin client properties.
-func (h *Standalone) KafkaClusterID(ctx context.Context) (string, error) {
+func (h *Herder) KafkaClusterID(ctx context.Context) (string, error) {
 	props, err := kafka.ClientProps(h.workerProps, kafka.KindAdmin, nil, "")
 	if err != nil {
 		return "", err
@@ -482,7 +482,7 @@ func (h *Standalone) KafkaClusterID(ctx context.Context) (string, error) {
 // take requests. A change that holds the herder for longer than the
 // health timeout (a task that will not stop, a store that does not
 // answer) makes it unhealthy, saying what it is stuck in.
-func (h *Standalone) Health(ctx context.Context) rest.WorkerStatus {
+func (h *Herder) Health(ctx context.Context) rest.WorkerStatus {
 	if !h.started.Load() {
 		return rest.WorkerStatus{Status: rest.Starting, Message: "Worker is still starting up."}
 	}
@@ -509,13 +509,13 @@ func (h *Standalone) Health(ctx context.Context) rest.WorkerStatus {
 }
 
 // Connectors implements rest.Herder.
-func (h *Standalone) Connectors(context.Context) ([]string, error) {
+func (h *Herder) Connectors(context.Context) ([]string, error) {
 	defer h.lock()()
 	return slices.Collect(maps.Keys(h.connectors)), nil
 }
 
 // ConnectorInfo implements rest.Herder.
-func (h *Standalone) ConnectorInfo(_ context.Context, name string) (rest.ConnectorInfo, error) {
+func (h *Herder) ConnectorInfo(_ context.Context, name string) (rest.ConnectorInfo, error) {
 	defer h.lock()()
 	c, err := h.get(name)
 	if err != nil {
@@ -525,7 +525,7 @@ func (h *Standalone) ConnectorInfo(_ context.Context, name string) (rest.Connect
 }
 
 // ConnectorConfig implements rest.Herder.
-func (h *Standalone) ConnectorConfig(_ context.Context, name string) (map[string]string, error) {
+func (h *Herder) ConnectorConfig(_ context.Context, name string) (map[string]string, error) {
 	defer h.lock()()
 	c, err := h.get(name)
 	if err != nil {
@@ -537,7 +537,7 @@ func (h *Standalone) ConnectorConfig(_ context.Context, name string) (map[string
 // ConnectorStatus implements rest.Herder. A connector whose instance
 // failed to start is FAILED with the error as its trace; a task is
 // FAILED if the Worker refused to start it or it failed while running.
-func (h *Standalone) ConnectorStatus(_ context.Context, name string) (rest.ConnectorStateInfo, error) {
+func (h *Herder) ConnectorStatus(_ context.Context, name string) (rest.ConnectorStateInfo, error) {
 	defer h.lock()()
 	c, err := h.get(name)
 	if err != nil {
@@ -549,7 +549,7 @@ func (h *Standalone) ConnectorStatus(_ context.Context, name string) (rest.Conne
 // PutConnectorConfig implements rest.Herder. A replaced connector is
 // stopped and started again with its new config, in its target state.
 // It returns once the connector and its tasks have been started.
-func (h *Standalone) PutConnectorConfig(ctx context.Context, name string, cfg map[string]string, opts rest.PutOptions) (rest.ConnectorInfo, bool, error) {
+func (h *Herder) PutConnectorConfig(ctx context.Context, name string, cfg map[string]string, opts rest.PutOptions) (rest.ConnectorInfo, bool, error) {
 	if err := ctx.Err(); err != nil {
 		return rest.ConnectorInfo{}, false, err
 	}
@@ -587,7 +587,7 @@ func (h *Standalone) PutConnectorConfig(ctx context.Context, name string, cfg ma
 // PatchConnectorConfig implements rest.Herder: the read, update and
 // write happen under the herder's mutex, so no other write lands between
 // them and update is called once.
-func (h *Standalone) PatchConnectorConfig(ctx context.Context, name string, update func(map[string]string) (map[string]string, error)) (rest.ConnectorInfo, error) {
+func (h *Herder) PatchConnectorConfig(ctx context.Context, name string, update func(map[string]string) (map[string]string, error)) (rest.ConnectorInfo, error) {
 	if err := ctx.Err(); err != nil {
 		return rest.ConnectorInfo{}, err
 	}
@@ -613,7 +613,7 @@ func (h *Standalone) PatchConnectorConfig(ctx context.Context, name string, upda
 
 // DeleteConnector implements rest.Herder. Its source offsets are kept,
 // as Kafka Connect keeps them.
-func (h *Standalone) DeleteConnector(ctx context.Context, name string) error {
+func (h *Herder) DeleteConnector(ctx context.Context, name string) error {
 	defer h.lock()()
 	c, err := h.get(name)
 	if err != nil {
@@ -635,7 +635,7 @@ func (h *Standalone) DeleteConnector(ctx context.Context, name string) error {
 // restartConnector restarts the connector instance; if it then generates
 // other task configs, its tasks are restarted with them. A STOPPED
 // connector is left alone. h.mu is held.
-func (h *Standalone) restartConnector(name string, c *connectorState) {
+func (h *Herder) restartConnector(name string, c *connectorState) {
 	if c.target == rest.TargetStopped {
 		return
 	}
@@ -669,7 +669,7 @@ func (h *Standalone) restartConnector(name string, c *connectorState) {
 }
 
 // RestartConnector implements rest.Herder.
-func (h *Standalone) RestartConnector(_ context.Context, name string) error {
+func (h *Herder) RestartConnector(_ context.Context, name string) error {
 	defer h.lock()()
 	c, err := h.get(name)
 	if err != nil {
@@ -682,7 +682,7 @@ func (h *Standalone) RestartConnector(_ context.Context, name string) error {
 // RestartConnectorAndTasks implements rest.Herder. It returns the state
 // before the restart with the instances it restarts marked RESTARTING;
 // it has restarted them by the time it returns.
-func (h *Standalone) RestartConnectorAndTasks(_ context.Context, req rest.RestartRequest) (rest.ConnectorStateInfo, error) {
+func (h *Herder) RestartConnectorAndTasks(_ context.Context, req rest.RestartRequest) (rest.ConnectorStateInfo, error) {
 	defer h.lock()()
 	c, err := h.get(req.Connector)
 	if err != nil {
@@ -718,26 +718,26 @@ func (h *Standalone) RestartConnectorAndTasks(_ context.Context, req rest.Restar
 
 // PauseConnector implements rest.Herder: the tasks pause in place (see
 // the type's comment). A STOPPED connector is started, paused.
-func (h *Standalone) PauseConnector(ctx context.Context, name string) error {
+func (h *Herder) PauseConnector(ctx context.Context, name string) error {
 	return h.setTarget(ctx, name, rest.TargetPaused)
 }
 
 // ResumeConnector implements rest.Herder: a PAUSED connector's tasks go on
 // where they paused; a STOPPED connector is started anew and generates
 // its tasks.
-func (h *Standalone) ResumeConnector(ctx context.Context, name string) error {
+func (h *Herder) ResumeConnector(ctx context.Context, name string) error {
 	return h.setTarget(ctx, name, rest.TargetRunning)
 }
 
 // StopConnector implements rest.Herder. It returns once the tasks (each
 // committing its offsets) and the connector instance have stopped and the
 // connector's task configs are removed.
-func (h *Standalone) StopConnector(ctx context.Context, name string) error {
+func (h *Herder) StopConnector(ctx context.Context, name string) error {
 	return h.setTarget(ctx, name, rest.TargetStopped)
 }
 
 // setTarget stores a connector's new target state and carries it out.
-func (h *Standalone) setTarget(ctx context.Context, name string, target rest.TargetState) error {
+func (h *Herder) setTarget(ctx context.Context, name string, target rest.TargetState) error {
 	defer h.lock()()
 	c, err := h.get(name)
 	if err != nil {
@@ -768,7 +768,7 @@ func (h *Standalone) setTarget(ctx context.Context, name string, target rest.Tar
 
 // persistTarget stores a target state when configs are kept. h.mu is
 // held.
-func (h *Standalone) persistTarget(ctx context.Context, name string, target rest.TargetState) error {
+func (h *Herder) persistTarget(ctx context.Context, name string, target rest.TargetState) error {
 	if h.configs == nil {
 		return nil
 	}
@@ -776,7 +776,7 @@ func (h *Standalone) persistTarget(ctx context.Context, name string, target rest
 }
 
 // TaskConfigs implements rest.Herder.
-func (h *Standalone) TaskConfigs(_ context.Context, name string) ([]rest.TaskInfo, error) {
+func (h *Herder) TaskConfigs(_ context.Context, name string) ([]rest.TaskInfo, error) {
 	defer h.lock()()
 	c, err := h.get(name)
 	if err != nil {
@@ -791,7 +791,7 @@ func (h *Standalone) TaskConfigs(_ context.Context, name string) ([]rest.TaskInf
 
 // task returns the connector and checks that task id exists. h.mu is
 // held.
-func (h *Standalone) task(id rest.TaskID) (*connectorState, error) {
+func (h *Herder) task(id rest.TaskID) (*connectorState, error) {
 	c, err := h.get(id.Connector)
 	if err != nil {
 		return nil, err
@@ -803,7 +803,7 @@ func (h *Standalone) task(id rest.TaskID) (*connectorState, error) {
 }
 
 // TaskStatus implements rest.Herder.
-func (h *Standalone) TaskStatus(_ context.Context, id rest.TaskID) (rest.TaskState, error) {
+func (h *Herder) TaskStatus(_ context.Context, id rest.TaskID) (rest.TaskState, error) {
 	defer h.lock()()
 	if _, err := h.task(id); err != nil {
 		var nf *rest.NotFoundError
@@ -817,7 +817,7 @@ func (h *Standalone) TaskStatus(_ context.Context, id rest.TaskID) (rest.TaskSta
 
 // RestartTask implements rest.Herder. The task of a PAUSED connector
 // starts again paused.
-func (h *Standalone) RestartTask(_ context.Context, id rest.TaskID) error {
+func (h *Herder) RestartTask(_ context.Context, id rest.TaskID) error {
 	defer h.lock()()
 	c, err := h.task(id)
 	if err != nil {
@@ -841,7 +841,7 @@ const (
 // ConnectorActiveTopics implements rest.Herder: the topics the
 // connector's tasks have produced to or consumed from since it was
 // created or its topics were last reset (topic.tracking.enable).
-func (h *Standalone) ConnectorActiveTopics(_ context.Context, name string) ([]string, error) {
+func (h *Herder) ConnectorActiveTopics(_ context.Context, name string) ([]string, error) {
 	if !h.topicTracking {
 		return nil, rest.Forbidden(topicTrackingDisabled)
 	}
@@ -855,7 +855,7 @@ func (h *Standalone) ConnectorActiveTopics(_ context.Context, name string) ([]st
 // ResetConnectorActiveTopics implements rest.Herder
 // (topic.tracking.allow.reset). A running task records a topic it goes on
 // using again the next time it starts.
-func (h *Standalone) ResetConnectorActiveTopics(_ context.Context, name string) error {
+func (h *Herder) ResetConnectorActiveTopics(_ context.Context, name string) error {
 	if !h.topicTracking {
 		return rest.Forbidden(topicTrackingDisabled)
 	}
