@@ -1,11 +1,13 @@
 package cluster
 
 import (
+	"cmp"
 	"context"
 	"encoding/json"
 	"fmt"
 	"log/slog"
 	"maps"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -54,12 +56,63 @@ type KafkaConfigStore struct {
 	// uncommitted holds task configs read but not yet committed, by
 	// connector and task number.
 	uncommitted map[string]map[int]map[string]string
+	// assignment is the newest assignment read (highest epoch).
+	assignment StoredAssignment
+	// restarts holds the latest restart request of each key.
+	restarts map[string]RestartRequest
+	// onChange, when set, is called after each record is applied.
+	onChange func()
+}
+
+// StoredAssignment is which worker of a cluster runs which connectors and
+// tasks, as the leader last wrote it to the configs topic.
+type StoredAssignment struct {
+	// Epoch rises with each assignment; a worker applies the newest.
+	Epoch int64 `json:"epoch"`
+	// Leader is the worker ID of the leader that wrote it.
+	Leader string `json:"leader"`
+	// Workers holds each worker's share, by worker ID.
+	Workers map[string]WorkerShare `json:"workers"`
+}
+
+// WorkerShare is one worker's part of an assignment.
+type WorkerShare struct {
+	// URL is the worker's REST API.
+	URL  string       `json:"url"`
+	Work []StoredWork `json:"work"`
+}
+
+// StoredWork is one unit of work in an assignment: a connector instance
+// (Task -1) or a task.
+type StoredWork struct {
+	Connector string `json:"connector"`
+	Task      int    `json:"task"`
+}
+
+// RestartRequest asks the workers that run a connector's instances to
+// restart them (Kafka Connect's restart request record, KIP-745), or one
+// task (Task >= 0).
+type RestartRequest struct {
+	// Seq orders requests: the offset of the record in the configs topic.
+	Seq          int64
+	Connector    string
+	Task         int
+	IncludeTasks bool
+	OnlyFailed   bool
+}
+
+// ConfigSnapshot is a copy of what a KafkaConfigStore knows.
+type ConfigSnapshot struct {
+	Connectors map[string]StoredConnector
+	Assignment StoredAssignment
+	Restarts   []RestartRequest
 }
 
 // OpenKafkaConfigStore reads the configs topic, which must exist, and
 // keeps following it until Close.
 func OpenKafkaConfigStore(ctx context.Context, props map[string]string, topic string) (*KafkaConfigStore, error) {
-	s := &KafkaConfigStore{connectors: map[string]*StoredConnector{}, uncommitted: map[string]map[int]map[string]string{}}
+	s := &KafkaConfigStore{connectors: map[string]*StoredConnector{}, uncommitted: map[string]map[int]map[string]string{},
+		restarts: map[string]RestartRequest{}}
 	l, err := kafka.NewTopicLog(props, topic, s.apply)
 	if err != nil {
 		return nil, fmt.Errorf("configs topic %s: %w", topic, err)
@@ -73,11 +126,20 @@ func OpenKafkaConfigStore(ctx context.Context, props map[string]string, topic st
 }
 
 const (
-	connectorKeyPrefix = "connector-"
-	targetKeyPrefix    = "target-state-"
-	taskKeyPrefix      = "task-"
-	commitKeyPrefix    = "commit-"
+	connectorKeyPrefix   = "connector-"
+	targetKeyPrefix      = "target-state-"
+	taskKeyPrefix        = "task-"
+	commitKeyPrefix      = "commit-"
+	restartKeyPrefix     = "restart-connector-"
+	taskRestartKeyPrefix = "sluice-restart-task-"
+	assignmentKey        = "sluice-assignment"
 )
+
+// restartValue is Kafka Connect's restart request record.
+type restartValue struct {
+	IncludeTasks bool `json:"include-tasks"`
+	OnlyFailed   bool `json:"only-failed"`
+}
 
 type commitValue struct {
 	Tasks int `json:"tasks"`
@@ -109,15 +171,57 @@ type targetValue struct {
 // apply reads one configs-topic record. Records of kinds this store does
 // not keep (task configs, commits) and unreadable ones are skipped.
 func (s *KafkaConfigStore) apply(m *kafka.Message) {
+	s.applyRecord(m)
+	s.mu.Lock()
+	f := s.onChange
+	s.mu.Unlock()
+	if f != nil {
+		f()
+	}
+}
+
+func (s *KafkaConfigStore) applyRecord(m *kafka.Message) {
 	key := string(m.Key)
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	switch {
+	case key == assignmentKey:
+		var v StoredAssignment
+		if m.Value == nil || json.Unmarshal(m.Value, &v) != nil {
+			slog.Warn("skipping an unreadable assignment", "offset", m.Offset)
+			return
+		}
+		if v.Epoch > s.assignment.Epoch {
+			s.assignment = v
+		}
+		return
+	case strings.HasPrefix(key, restartKeyPrefix):
+		var v restartValue
+		if m.Value == nil || json.Unmarshal(m.Value, &v) != nil {
+			return
+		}
+		s.restarts[key] = RestartRequest{Seq: m.Offset, Connector: strings.TrimPrefix(key, restartKeyPrefix), Task: -1,
+			IncludeTasks: v.IncludeTasks, OnlyFailed: v.OnlyFailed}
+		return
+	case strings.HasPrefix(key, taskRestartKeyPrefix):
+		name, n, ok := splitTaskKey(taskKeyPrefix + strings.TrimPrefix(key, taskRestartKeyPrefix))
+		if m.Value == nil || !ok {
+			return
+		}
+		s.restarts[key] = RestartRequest{Seq: m.Offset, Connector: name, Task: n}
+		return
+	}
 	switch {
 	case strings.HasPrefix(key, connectorKeyPrefix):
 		name := strings.TrimPrefix(key, connectorKeyPrefix)
 		if m.Value == nil {
 			delete(s.connectors, name)
 			delete(s.uncommitted, name)
+			for k, r := range s.restarts {
+				if r.Connector == name {
+					delete(s.restarts, k)
+				}
+			}
 			return
 		}
 		var v connectorValue
@@ -283,6 +387,57 @@ func (s *KafkaConfigStore) DeleteConnector(ctx context.Context, name string) err
 		return err
 	}
 	return s.send(ctx, targetKeyPrefix+name, nil)
+}
+
+// SetOnChange sets a function called after each record the store reads
+// (its own writes included). It must not block.
+func (s *KafkaConfigStore) SetOnChange(f func()) {
+	s.mu.Lock()
+	s.onChange = f
+	s.mu.Unlock()
+}
+
+// Sync reads the topic to its end: what any worker wrote before the call
+// is in the store's view when it returns.
+func (s *KafkaConfigStore) Sync(ctx context.Context) error { return s.log.ReadToEnd(ctx) }
+
+// Snapshot returns a copy of the store's view, without reading the topic.
+func (s *KafkaConfigStore) Snapshot() ConfigSnapshot {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	out := ConfigSnapshot{Connectors: make(map[string]StoredConnector, len(s.connectors)), Assignment: s.assignment}
+	for name, c := range s.connectors {
+		if c.Config != nil {
+			out.Connectors[name] = StoredConnector{Config: maps.Clone(c.Config), Target: c.Target, Tasks: cloneConfigs(c.Tasks)}
+		}
+	}
+	for _, r := range s.restarts {
+		out.Restarts = append(out.Restarts, r)
+	}
+	slices.SortFunc(out.Restarts, func(a, b RestartRequest) int { return cmp.Compare(a.Seq, b.Seq) })
+	return out
+}
+
+// PutAssignment writes an assignment and reads it back.
+func (s *KafkaConfigStore) PutAssignment(ctx context.Context, a StoredAssignment) error {
+	b, err := json.Marshal(a)
+	if err != nil {
+		return err
+	}
+	return s.send(ctx, assignmentKey, b)
+}
+
+// PutRestart writes a restart request for a connector's instances, or
+// for one task when task >= 0, and reads it back.
+func (s *KafkaConfigStore) PutRestart(ctx context.Context, connector string, task int, includeTasks, onlyFailed bool) error {
+	if task >= 0 {
+		return s.send(ctx, taskRestartKeyPrefix+connector+"-"+strconv.Itoa(task), []byte("{}"))
+	}
+	b, err := json.Marshal(restartValue{IncludeTasks: includeTasks, OnlyFailed: onlyFailed})
+	if err != nil {
+		return err
+	}
+	return s.send(ctx, restartKeyPrefix+connector, b)
 }
 
 // Close stops following the topic.
