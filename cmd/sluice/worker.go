@@ -38,9 +38,11 @@ Connect's listeners.https.ssl.* (PEM) keys; rest.auth.type=basic with
 rest.auth.basic.users.file (or rest.auth.basic.user and .password) makes
 every request but GET /health authenticate.
 
-One worker per group.id for now: workers of the same group do not yet
-share the work between them, so a second one would run every connector
-again.
+Workers with the same group.id form a cluster: they share the connectors
+and tasks (balanced; a join or a leave moves only what must move), any
+of them serves the whole REST API, and the work of a worker that dies
+moves to the others after session.timeout.ms (10 s by default). Each
+worker needs its own rest.advertised.host.name:port (its worker ID).
 
 Any worker property can be set from the environment as SLUICE_<KEY>, the key
 upper-cased with its dots as underscores: SLUICE_BOOTSTRAP_SERVERS sets
@@ -110,23 +112,22 @@ func runWorker(ctx context.Context, file string, environ []string) error {
 }
 
 // startKafkaHerder opens (creating when missing) the internal topics and
-// starts a herder over them, with the connectors they hold.
+// starts a distributed herder over them: the worker joins its group and
+// runs its share of the cluster's connectors.
 func startKafkaHerder(ctx context.Context, props map[string]string, resolver *config.Resolver, workerID string,
-	metrics *runtime.Metrics) (*cluster.Herder, *cluster.KafkaStores, error) {
+	metrics *runtime.Metrics) (*cluster.Distributed, *cluster.KafkaStores, error) {
 	stores, err := cluster.OpenKafkaStores(ctx, props)
 	if err != nil {
 		return nil, nil, err
 	}
-	herder, err := cluster.NewHerder(cluster.HerderConfig{
-		WorkerProps: props, Resolver: resolver, WorkerID: workerID, Metrics: metrics,
-		Configs: stores.Configs, Offsets: stores.Offsets, Statuses: stores.Statuses,
+	herder, err := cluster.NewDistributed(cluster.DistributedConfig{
+		WorkerProps: props, Stores: stores, Resolver: resolver, WorkerID: workerID, Metrics: metrics,
 	})
 	if err != nil {
 		stores.Close()
 		return nil, nil, err
 	}
-	if err := herder.Start(ctx, nil); err != nil {
-		herder.Stop()
+	if err := herder.Start(ctx); err != nil {
 		stores.Close()
 		return nil, nil, err
 	}

@@ -8,12 +8,14 @@
 // tasks. The Worker builds each task's pipeline and moves the records;
 // the herder never touches a record.
 //
-// Herder runs every connector and task on this process's Worker. Its
-// stores decide how long what it knows lasts: in memory with offsets in a
-// file, as Kafka Connect's standalone mode (sluice standalone), or in the
-// three internal Kafka topics (KafkaStores: configs, offsets, statuses,
-// with Kafka Connect's keys and values), as sluice worker and sluice dev
-// run it. Sharing the work between the workers of a group, through Kafka
-// group membership, comes next and adds membership and assignment only:
-// the stores are already the cluster's.
+// Herder runs every connector and task on this process's Worker, as
+// Kafka Connect's standalone mode does (sluice standalone): configs and
+// statuses in memory, offsets in a file.
+//
+// Distributed is a worker of a cluster (sluice worker, sluice dev): the
+// workers with one group.id share the connectors and tasks through Kafka
+// only. Membership is a Kafka consumer group (membership.go), the leader
+// assigns the work (Assign: balanced, sticky) and writes the assignment to
+// the configs topic; configs, offsets and statuses live in the three
+// internal topics (KafkaStores), with Kafka Connect's keys and values.
 package cluster

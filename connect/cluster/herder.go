@@ -47,14 +47,13 @@ type HerderConfig struct {
 	// references already resolved. offset.storage.file.filename is
 	// required unless Offsets is set.
 	WorkerProps map[string]string
-	// Offsets keeps source offsets (sluice dev and sluice worker keep
-	// them in the offsets topic); nil keeps them in the
+	// Offsets keeps source offsets (for example in the offsets topic);
+	// nil keeps them in the
 	// offset.storage.file.filename file, as Kafka Connect's standalone
 	// mode does.
 	Offsets runtime.OffsetStore
-	// Statuses keeps connector and task states and active topics (in the
-	// status topic for sluice dev and sluice worker); nil keeps them in
-	// memory.
+	// Statuses keeps connector and task states and active topics (for
+	// example in the status topic); nil keeps them in memory.
 	Statuses StatusStore
 	// Resolver expands ${provider:path:key} references in connector
 	// configs each time a connector starts; the configs are stored and
@@ -68,7 +67,7 @@ type HerderConfig struct {
 	// Logger; nil means slog.Default().
 	Logger *slog.Logger
 	// Configs keeps connector configs and target states across restarts
-	// (sluice dev keeps them in a configs topic); nil keeps them in
+	// (for example in a configs topic); nil keeps them in
 	// memory only, as Kafka Connect's standalone mode does.
 	Configs ConfigStore
 }
@@ -79,11 +78,12 @@ type HerderConfig struct {
 // Its stores decide how long what it knows lasts. As Kafka Connect's
 // standalone mode (`sluice standalone`), configs and statuses live in
 // memory and source offsets in a file (offset.storage.file.filename).
-// With Kafka stores (`sluice dev`, and `sluice worker` until workers form
-// groups) connector configs, target states and task configs live in the
-// configs topic, statuses and active topics in the status topic and
-// source offsets in the offsets topic, so a restart comes back with
-// every connector it had, in its state.
+// With Kafka stores, connector configs, target states and task configs
+// live in the configs topic, statuses and active topics in the status
+// topic and source offsets in the offsets topic, so a restart comes back
+// with every connector it had, in its state. (sluice worker and sluice
+// dev run the Distributed herder over those stores instead, which shares
+// the work between the workers of a group.)
 //
 // Every change of a connector's config or state is made under one mutex,
 // so requests are applied one at a time, in order; reads of status wait

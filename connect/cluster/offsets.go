@@ -31,19 +31,73 @@ const (
 	kafkaOffsetKey    = "kafka_offset"
 )
 
-// sourceOffsets returns every committed partition of a source
-// connector, sorted by partition.
-func (h *Herder) sourceOffsets(ctx context.Context, connector string) ([]rest.ConnectorOffset, error) {
-	offs, err := h.offsets.List(ctx, connector)
+// offsetAdmin reads and changes connectors' offsets: a source's in the
+// worker's offset store, a sink's in its consumer group. Both herders
+// use it; the caller checks that the connector may be changed.
+type offsetAdmin struct {
+	props map[string]string // the worker's properties
+	store runtime.OffsetStore
+}
+
+// get returns a connector's committed offsets, sorted.
+func (o offsetAdmin) get(ctx context.Context, name string, cfg map[string]string) (rest.ConnectorOffsets, error) {
+	if connectorType(cfg) == rest.TypeSink {
+		offs, err := o.sinkOffsets(ctx, cfg)
+		return rest.ConnectorOffsets{Offsets: offs}, err
+	}
+	offs, err := o.store.List(ctx, name)
 	if err != nil {
-		return nil, err
+		return rest.ConnectorOffsets{}, err
 	}
 	out := make([]rest.ConnectorOffset, 0, len(offs))
-	for _, o := range offs {
-		out = append(out, rest.ConnectorOffset{Partition: o.Partition, Offset: o.Offset})
+	for _, c := range offs {
+		out = append(out, rest.ConnectorOffset{Partition: c.Partition, Offset: c.Offset})
 	}
-	return out, nil
+	return rest.ConnectorOffsets{Offsets: out}, nil
 }
+
+// alter writes offsets (a nil offset removes the partition's).
+func (o offsetAdmin) alter(ctx context.Context, name string, cfg map[string]string, offsets []rest.ConnectorOffset) (rest.Message, error) {
+	if connectorType(cfg) == rest.TypeSink {
+		return o.alterSinkOffsets(ctx, cfg, offsets)
+	}
+	set := make([]runtime.CommittableOffset, 0, len(offsets))
+	for _, c := range offsets {
+		if len(c.Partition) == 0 {
+			return rest.Message{}, rest.BadRequest("Source partitions may not be null")
+		}
+		set = append(set, runtime.CommittableOffset{Partition: c.Partition, Offset: c.Offset})
+	}
+	if err := o.store.Set(ctx, name, set); err != nil {
+		return rest.Message{}, err
+	}
+	return rest.Message{Message: offsetsAltered}, nil
+}
+
+// reset removes a source's partitions from the offset store, or deletes
+// a sink's consumer group, as Kafka Connect does, so it starts over by its
+// auto.offset.reset.
+func (o offsetAdmin) reset(ctx context.Context, name string, cfg map[string]string) (rest.Message, error) {
+	if connectorType(cfg) == rest.TypeSink {
+		return o.resetSinkOffsets(ctx, cfg)
+	}
+	current, err := o.store.List(ctx, name)
+	if err != nil {
+		return rest.Message{}, err
+	}
+	set := make([]runtime.CommittableOffset, 0, len(current))
+	for _, c := range current {
+		set = append(set, runtime.CommittableOffset{Partition: c.Partition})
+	}
+	if len(set) > 0 {
+		if err := o.store.Set(ctx, name, set); err != nil {
+			return rest.Message{}, err
+		}
+	}
+	return rest.Message{Message: offsetsReset}, nil
+}
+
+func (h *Herder) offsetAdmin() offsetAdmin { return offsetAdmin{props: h.workerProps, store: h.offsets} }
 
 // ConnectorOffsets implements rest.Herder: a source connector's committed
 // partitions from its offset store, a sink's from its consumer group.
@@ -53,15 +107,7 @@ func (h *Herder) ConnectorOffsets(ctx context.Context, name string) (rest.Connec
 	if err != nil {
 		return rest.ConnectorOffsets{}, err
 	}
-	if connectorType(c.config) == rest.TypeSink {
-		offs, err := h.sinkOffsets(ctx, c.config)
-		return rest.ConnectorOffsets{Offsets: offs}, err
-	}
-	offs, err := h.sourceOffsets(ctx, name)
-	if err != nil {
-		return rest.ConnectorOffsets{}, err
-	}
-	return rest.ConnectorOffsets{Offsets: offs}, nil
+	return h.offsetAdmin().get(ctx, name, c.config)
 }
 
 // offsetsWritable returns the connector if its offsets may be changed:
@@ -85,48 +131,17 @@ func (h *Herder) AlterConnectorOffsets(ctx context.Context, name string, offsets
 	if err != nil {
 		return rest.Message{}, err
 	}
-	if connectorType(c.config) == rest.TypeSink {
-		return h.alterSinkOffsets(ctx, c.config, offsets)
-	}
-	set := make([]runtime.CommittableOffset, 0, len(offsets))
-	for _, o := range offsets {
-		if len(o.Partition) == 0 {
-			return rest.Message{}, rest.BadRequest("Source partitions may not be null")
-		}
-		set = append(set, runtime.CommittableOffset{Partition: o.Partition, Offset: o.Offset})
-	}
-	if err := h.offsets.Set(ctx, name, set); err != nil {
-		return rest.Message{}, err
-	}
-	return rest.Message{Message: offsetsAltered}, nil
+	return h.offsetAdmin().alter(ctx, name, c.config, offsets)
 }
 
-// ResetConnectorOffsets implements rest.Herder: a source's partitions are
-// removed from its offset store; a sink's consumer group is deleted, as
-// Kafka Connect does, so it starts over by its auto.offset.reset.
+// ResetConnectorOffsets implements rest.Herder: see offsetAdmin.reset.
 func (h *Herder) ResetConnectorOffsets(ctx context.Context, name string) (rest.Message, error) {
 	defer h.lock()()
 	c, err := h.offsetsWritable(name)
 	if err != nil {
 		return rest.Message{}, err
 	}
-	if connectorType(c.config) == rest.TypeSink {
-		return h.resetSinkOffsets(ctx, c.config)
-	}
-	current, err := h.sourceOffsets(ctx, name)
-	if err != nil {
-		return rest.Message{}, err
-	}
-	set := make([]runtime.CommittableOffset, 0, len(current))
-	for _, o := range current {
-		set = append(set, runtime.CommittableOffset{Partition: o.Partition})
-	}
-	if len(set) > 0 {
-		if err := h.offsets.Set(ctx, name, set); err != nil {
-			return rest.Message{}, err
-		}
-	}
-	return rest.Message{Message: offsetsReset}, nil
+	return h.offsetAdmin().reset(ctx, name, c.config)
 }
 
 // sinkGroup is a sink connector's consumer group: connect-<name>, or the
@@ -139,8 +154,8 @@ func sinkGroup(cfg map[string]string) string {
 }
 
 // sinkAdmin opens an admin client with the sink's client properties.
-func (h *Herder) sinkAdmin(cfg map[string]string) (*kafka.Admin, error) {
-	props, err := kafka.ClientProps(h.workerProps, kafka.KindAdmin, cfg, h.workerProps["connector.client.config.override.policy"])
+func (o offsetAdmin) sinkAdmin(cfg map[string]string) (*kafka.Admin, error) {
+	props, err := kafka.ClientProps(o.props, kafka.KindAdmin, cfg, o.props["connector.client.config.override.policy"])
 	if err != nil {
 		return nil, err
 	}
@@ -149,8 +164,8 @@ func (h *Herder) sinkAdmin(cfg map[string]string) (*kafka.Admin, error) {
 
 // sinkOffsets reads a sink connector's committed offsets from its
 // consumer group, sorted by topic and partition.
-func (h *Herder) sinkOffsets(ctx context.Context, cfg map[string]string) ([]rest.ConnectorOffset, error) {
-	admin, err := h.sinkAdmin(cfg)
+func (o offsetAdmin) sinkOffsets(ctx context.Context, cfg map[string]string) ([]rest.ConnectorOffset, error) {
+	admin, err := o.sinkAdmin(cfg)
 	if err != nil {
 		return nil, err
 	}
@@ -265,12 +280,12 @@ func groupBusy(group string, err error) error {
 // alterSinkOffsets writes a sink connector's offsets to its consumer
 // group: the partitions with an offset are set, those with a null offset
 // have theirs removed.
-func (h *Herder) alterSinkOffsets(ctx context.Context, cfg map[string]string, offsets []rest.ConnectorOffset) (rest.Message, error) {
+func (o offsetAdmin) alterSinkOffsets(ctx context.Context, cfg map[string]string, offsets []rest.ConnectorOffset) (rest.Message, error) {
 	set, remove, err := parseSinkOffsets(offsets)
 	if err != nil {
 		return rest.Message{}, err
 	}
-	admin, err := h.sinkAdmin(cfg)
+	admin, err := o.sinkAdmin(cfg)
 	if err != nil {
 		return rest.Message{}, err
 	}
@@ -290,8 +305,8 @@ func (h *Herder) alterSinkOffsets(ctx context.Context, cfg map[string]string, of
 }
 
 // resetSinkOffsets deletes the sink connector's consumer group.
-func (h *Herder) resetSinkOffsets(ctx context.Context, cfg map[string]string) (rest.Message, error) {
-	admin, err := h.sinkAdmin(cfg)
+func (o offsetAdmin) resetSinkOffsets(ctx context.Context, cfg map[string]string) (rest.Message, error) {
+	admin, err := o.sinkAdmin(cfg)
 	if err != nil {
 		return rest.Message{}, err
 	}

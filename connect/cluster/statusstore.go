@@ -319,6 +319,16 @@ type KafkaStatusStore struct {
 	// back yet: until they are back, what it reads for that key is older
 	// than its own view and is not applied.
 	inFlight map[string]int
+	// onRead, when set, is called after each record read.
+	onRead func()
+}
+
+// SetOnRead sets a function called after each record the store reads
+// (its own writes included). It must not block.
+func (s *KafkaStatusStore) SetOnRead(f func()) {
+	s.mu.Lock()
+	s.onRead = f
+	s.mu.Unlock()
 }
 
 // OpenKafkaStatusStore reads the status topic, which must exist, and
@@ -380,12 +390,19 @@ func (s *KafkaStatusStore) read(m *kafka.Message) {
 	key := string(m.Key)
 	s.mu.Lock()
 	pending := s.inFlight[key] > 0
+	f := s.onRead
 	s.mu.Unlock()
 	if pending && !s.landed(key) {
+		if f != nil {
+			f()
+		}
 		return
 	}
 	if err := s.MemoryStatusStore.apply(key, m.Value); err != nil {
 		slog.Warn("skipping an unreadable status-topic record", "key", key, "error", err)
+	}
+	if f != nil {
+		f()
 	}
 }
 

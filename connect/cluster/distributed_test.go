@@ -1,0 +1,106 @@
+package cluster
+
+import (
+	"context"
+	"encoding/json"
+	"log/slog"
+	"net/http"
+	"net/http/httptest"
+	"testing"
+
+	_ "github.com/sluicehq/sluice/connectors/datagen"
+
+	"github.com/sluicehq/sluice/connect/rest"
+)
+
+// distWorker is one worker of an in-process cluster, with its REST API.
+type distWorker struct {
+	*api
+	herder *Distributed
+	stores *KafkaStores
+	stop   func()
+}
+
+func startDistWorker(t *testing.T, props map[string]string, id string) *distWorker {
+	t.Helper()
+	ctx := context.Background()
+	stores, err := OpenKafkaStores(ctx, props)
+	if err != nil {
+		t.Fatal(err)
+	}
+	log := slog.New(slog.DiscardHandler)
+	h, err := NewDistributed(DistributedConfig{WorkerProps: props, Stores: stores, WorkerID: id, Logger: log})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := h.Start(ctx); err != nil {
+		t.Fatal(err)
+	}
+	ts := httptest.NewServer(rest.NewServer(h, rest.Options{Logger: log}).Handler())
+	w := &distWorker{api: &api{t: t, url: ts.URL}, herder: h, stores: stores}
+	stopped := false
+	w.stop = func() {
+		if !stopped {
+			stopped = true
+			ts.Close()
+			h.Stop()
+			stores.Close()
+		}
+	}
+	t.Cleanup(w.stop)
+	return w
+}
+
+func clusterProps(bootstrap string) map[string]string {
+	p := storeProps(bootstrap)
+	p[SessionTimeoutKey] = "6000"
+	p[HeartbeatKey] = "500"
+	p[TaskShutdownTimeoutKey] = "2000"
+	return p
+}
+
+// spread returns how many tasks of the connector run on each worker,
+// and whether all of them are RUNNING.
+func spread(t *testing.T, w *distWorker, name string) (map[string]int, bool) {
+	t.Helper()
+	status, body := w.do("GET", "/connectors/"+name+"/status", nil)
+	if status != http.StatusOK {
+		return nil, false
+	}
+	var st rest.ConnectorStateInfo
+	if err := json.Unmarshal(body, &st); err != nil {
+		t.Fatal(err)
+	}
+	out := map[string]int{}
+	running := st.Connector.State == rest.StateRunning && len(st.Tasks) > 0
+	for _, task := range st.Tasks {
+		out[task.WorkerID]++
+		running = running && task.State == rest.StateRunning
+	}
+	return out, running
+}
+
+func TestDistributedWorkersShareTheTasks(t *testing.T) {
+	props := clusterProps(startBroker(t))
+	a := startDistWorker(t, props, "a:8083")
+	b := startDistWorker(t, props, "b:8083")
+	c := startDistWorker(t, props, "c:8083")
+	a.expect("POST", "/connectors", map[string]any{"name": "orders", "config": map[string]string{
+		"connector.class": "datagen", "topic": "orders", "rate": "100", "tasks.max": "6",
+	}}, http.StatusCreated)
+	// Written on a, read on b and c at once.
+	b.expect("GET", "/connectors/orders", nil, http.StatusOK)
+	c.expect("GET", "/connectors/orders/config", nil, http.StatusOK)
+
+	waitFor(t, "six tasks RUNNING, two on each worker", func() bool {
+		s, running := spread(t, b, "orders")
+		return running && s["a:8083"] == 2 && s["b:8083"] == 2 && s["c:8083"] == 2
+	})
+
+	// A worker leaves: its tasks run on the other two, three each.
+	c.stop()
+	waitFor(t, "six tasks RUNNING, three on each of the two left", func() bool {
+		s, running := spread(t, a, "orders")
+		return running && s["a:8083"] == 3 && s["b:8083"] == 3
+	})
+}
