@@ -97,7 +97,9 @@ func (o offsetAdmin) reset(ctx context.Context, name string, cfg map[string]stri
 	return rest.Message{Message: offsetsReset}, nil
 }
 
-func (h *Herder) offsetAdmin() offsetAdmin { return offsetAdmin{props: h.workerProps, store: h.offsets} }
+func (h *Herder) offsetAdmin() offsetAdmin {
+	return offsetAdmin{props: h.workerProps, store: h.offsets}
+}
 
 // ConnectorOffsets implements rest.Herder: a source connector's committed
 // partitions from its offset store, a sink's from its consumer group.
