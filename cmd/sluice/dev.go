@@ -22,7 +22,7 @@ import (
 )
 
 const devUsage = `Usage:
-  sluice dev [--data-dir ./sluice-data] [--listen :8083] [--kafka-listen :9092]
+  sluice dev [--data-dir ./sluice-data] [--listen :8083] [--kafka-listen :9092] [--broker-only]
 
 Starts an embedded Kafka-protocol broker (kept in DATA-DIR/kafka) and a
 worker with the REST API, for trying Sluice and for development. Real Kafka
@@ -32,6 +32,9 @@ Connectors, their configs and states, topics and source offsets survive a
 restart on the same data directory: they are kept in the broker's topics
 sluice-configs, sluice-offsets and sluice-status, as sluice worker keeps
 them in a Kafka cluster.
+
+With --broker-only it runs the broker alone (for sluice worker processes
+to share, as in the cluster tests) and prints "Kafka: ADDRESS".
 `
 
 // The internal topics of sluice dev.
@@ -48,6 +51,7 @@ func dev(args []string, out io.Writer) error {
 	dataDir := fs.String("data-dir", "./sluice-data", "where the broker and the offsets are kept")
 	listen := fs.String("listen", ":8083", "the REST API's address")
 	kafkaListen := fs.String("kafka-listen", ":9092", "the embedded broker's address")
+	brokerOnly := fs.Bool("broker-only", false, "run the embedded broker without a worker")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
@@ -57,7 +61,26 @@ func dev(args []string, out io.Writer) error {
 	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
+	if *brokerOnly {
+		return runBroker(ctx, *dataDir, *kafkaListen, out)
+	}
 	return runDev(ctx, *dataDir, *listen, *kafkaListen, out)
+}
+
+// runBroker runs the embedded broker alone until ctx is done.
+func runBroker(ctx context.Context, dataDir, kafkaListen string, out io.Writer) error {
+	kafkaDir := filepath.Join(dataDir, "kafka")
+	if err := os.MkdirAll(kafkaDir, 0o755); err != nil {
+		return fmt.Errorf("dev: data directory: %w", err)
+	}
+	broker, err := kafka.StartBroker(kafka.BrokerConfig{DataDir: kafkaDir, Addr: kafkaListen})
+	if err != nil {
+		return fmt.Errorf("dev: embedded broker on %s: %w", kafkaListen, err)
+	}
+	defer broker.Close()
+	fmt.Fprintf(out, "Kafka: %s\n", broker.Addr())
+	<-ctx.Done()
+	return nil
 }
 
 // runDev runs the embedded broker and a worker until ctx is done, and

@@ -22,6 +22,7 @@ type Metrics struct {
 	putLatency     *prometheus.HistogramVec
 	offsetCommits  *prometheus.CounterVec
 	sinkLag        *prometheus.GaugeVec
+	taskStarts     *prometheus.CounterVec
 }
 
 // NewMetrics registers the runtime's metrics in a new registry.
@@ -50,9 +51,12 @@ func NewMetrics() *Metrics {
 				"as the consumer last fetched it, minus the task's position. Updated about once a second, once the position is " +
 				"known (a committed offset or a consumed record); a paused partition keeps the value it had when it was paused."},
 			append(labels, "topic", "partition")),
+		taskStarts: prometheus.NewCounterVec(prometheus.CounterOpts{Namespace: "sluice", Name: "task_starts_total",
+			Help: "Times this worker started the task, since the worker started (kept when the task stops or moves away, " +
+				"so a rebalance that restarts a task shows)."}, labels),
 	}
 	m.Registry.MustRegister(m.recordsPolled, m.recordsWritten, m.recordsFailed, m.recordsDLQ, m.batchSize,
-		m.pollLatency, m.putLatency, m.offsetCommits, m.sinkLag)
+		m.pollLatency, m.putLatency, m.offsetCommits, m.sinkLag, m.taskStarts)
 	return m
 }
 
@@ -85,7 +89,15 @@ func (m *Metrics) Task(id TaskID) *TaskMetrics {
 	}
 }
 
-// Forget removes a task's series, when the task is gone from this worker.
+// TaskStarted counts a start of the task on this worker.
+func (m *Metrics) TaskStarted(id TaskID) {
+	if m != nil {
+		m.taskStarts.With(prometheus.Labels{"connector": id.Connector, "task": strconv.Itoa(id.Task)}).Inc()
+	}
+}
+
+// Forget removes a task's series, when the task is gone from this worker
+// (but not its start count).
 func (m *Metrics) Forget(id TaskID) {
 	if m == nil {
 		return

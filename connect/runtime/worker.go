@@ -363,6 +363,7 @@ func (w *Worker) StartTask(id TaskID, connectorProps, taskProps map[string]strin
 		state = StatePaused
 	}
 	w.mu.Unlock()
+	w.cfg.Metrics.TaskStarted(id)
 	w.setStatus(id, h, Status{State: state})
 
 	go func() {
