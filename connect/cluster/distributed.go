@@ -82,7 +82,12 @@ type Distributed struct {
 	done    chan struct{}
 	started atomic.Bool
 
+	// scheduledDelay is scheduled.rebalance.max.delay.ms: how long the
+	// leader holds the work of a worker that left for its return.
+	scheduledDelay time.Duration
+
 	// The loop's own state, touched only by the loop goroutine.
+	lost    map[string]time.Time // workers of the assignment that left the group, and since when
 	conns   map[string]*runningConnector
 	tasks   map[runtime.TaskID]runningTask
 	handled map[string]int64 // restart requests handled, by connector (or connector-task)
@@ -129,9 +134,17 @@ func NewDistributed(cfg DistributedConfig) (*Distributed, error) {
 	if strings.TrimSpace(cfg.WorkerID) == "" {
 		return nil, errors.New("cluster: a distributed worker needs a worker ID")
 	}
+	var delay time.Duration
+	if s := strings.TrimSpace(cfg.WorkerProps[ScheduledRebalanceDelayKey]); s != "" {
+		ms, err := strconv.ParseInt(s, 10, 64)
+		if err != nil || ms < 0 {
+			return nil, fmt.Errorf("cluster: Invalid value %s for configuration %s: Value must be at least 0", s, ScheduledRebalanceDelayKey)
+		}
+		delay = time.Duration(ms) * time.Millisecond
+	}
 	d := &Distributed{
 		cfg: cfg, stores: cfg.Stores, log: log.With("worker", cfg.WorkerID), shutdownTimeout: timeout,
-		topicTracking: tracking, topicReset: reset,
+		topicTracking: tracking, topicReset: reset, scheduledDelay: delay, lost: map[string]time.Time{},
 		wake: make(chan struct{}, 1), quit: make(chan struct{}), done: make(chan struct{}),
 		conns: map[string]*runningConnector{}, tasks: map[runtime.TaskID]runningTask{},
 		handled: map[string]int64{}, waiting: map[runtime.TaskID]time.Time{},
@@ -202,6 +215,15 @@ func (d *Distributed) Stop() {
 	d.stores.Statuses.SetOnRead(nil)
 	d.log.Info("distributed herder stopped")
 }
+
+// ScheduledRebalanceDelayKey is Kafka Connect's
+// scheduled.rebalance.max.delay.ms: how long the work of a worker that
+// left the group is held for it before it goes to the others. Kafka
+// Connect waits 5 minutes by default; Sluice's default is 0, so work
+// fails over within session.timeout.ms, and static membership
+// (group.instance.id) covers a quick restart: the group keeps a static
+// member's place for session.timeout.ms without a rebalance.
+const ScheduledRebalanceDelayKey = "scheduled.rebalance.max.delay.ms"
 
 // tickInterval is how often the loop looks at the group and the stores
 // without being woken.
@@ -279,14 +301,36 @@ func (d *Distributed) lead(snap ConfigSnapshot) []string {
 		return nil
 	}
 	current := assignmentOf(snap.Assignment)
-	next := Assign(members, unitsOf(snap), current)
+	// A worker that left keeps its share, unrun, for up to
+	// scheduled.rebalance.max.delay.ms, in case it comes back.
+	holding := slices.Clone(members)
+	for w := range current {
+		if slices.Contains(members, w) {
+			delete(d.lost, w)
+			continue
+		}
+		since, ok := d.lost[w]
+		if !ok {
+			since = time.Now()
+			d.lost[w] = since
+		}
+		if time.Since(since) < d.scheduledDelay {
+			holding = append(holding, w)
+		}
+	}
+	for w := range d.lost {
+		if _, ok := current[w]; !ok {
+			delete(d.lost, w)
+		}
+	}
+	next := Assign(holding, unitsOf(snap), current)
 	if snap.Assignment.Leader == d.cfg.WorkerID && reflect.DeepEqual(normalize(next), normalize(current)) {
 		return members
 	}
 	// The work of workers that left shows UNASSIGNED until its new owner
 	// starts it.
 	for w, units := range current {
-		if slices.Contains(members, w) {
+		if slices.Contains(holding, w) {
 			continue
 		}
 		for _, u := range units {
@@ -299,7 +343,7 @@ func (d *Distributed) lead(snap ConfigSnapshot) []string {
 		}
 	}
 	stored := StoredAssignment{Epoch: snap.Assignment.Epoch + 1, Leader: d.cfg.WorkerID, Workers: map[string]WorkerShare{}}
-	for _, w := range members {
+	for _, w := range holding {
 		share := WorkerShare{Work: []StoredWork{}}
 		for _, u := range next[w] {
 			share.Work = append(share.Work, StoredWork{Connector: u.Connector, Task: u.Task})

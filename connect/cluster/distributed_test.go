@@ -104,3 +104,46 @@ func TestDistributedWorkersShareTheTasks(t *testing.T) {
 		return running && s["a:8083"] == 3 && s["b:8083"] == 3
 	})
 }
+
+// With scheduled.rebalance.max.delay.ms, the work of a worker that left
+// waits for it: the others keep exactly their share, and the worker that
+// comes back under the same ID gets its tasks back.
+func TestDistributedHoldsTheWorkOfAWorkerThatLeftForItsReturn(t *testing.T) {
+	props := clusterProps(startBroker(t))
+	props[ScheduledRebalanceDelayKey] = "60000"
+	a := startDistWorker(t, props, "a:8083")
+	b := startDistWorker(t, props, "b:8083")
+	c := startDistWorker(t, props, "c:8083")
+	a.expect("POST", "/connectors", map[string]any{"name": "orders", "config": map[string]string{
+		"connector.class": "datagen", "topic": "orders", "rate": "100", "tasks.max": "6",
+	}}, http.StatusCreated)
+	waitFor(t, "two tasks RUNNING on each worker", func() bool {
+		s, running := spread(t, a, "orders")
+		return running && s["a:8083"] == 2 && s["b:8083"] == 2 && s["c:8083"] == 2
+	})
+	c.stop()
+	waitFor(t, "c's tasks to stop", func() bool {
+		s, _ := spread(t, a, "orders")
+		return s["a:8083"] == 2 && s["b:8083"] == 2 && s["c:8083"] == 2 && statesOf(t, a, "orders")[rest.StateUnassigned] == 2
+	})
+	c = startDistWorker(t, props, "c:8083")
+	waitFor(t, "c to run its two tasks again", func() bool {
+		s, running := spread(t, b, "orders")
+		return running && s["a:8083"] == 2 && s["b:8083"] == 2 && s["c:8083"] == 2
+	})
+}
+
+// statesOf counts the connector's tasks by state.
+func statesOf(t *testing.T, w *distWorker, name string) map[rest.State]int {
+	t.Helper()
+	_, body := w.do("GET", "/connectors/"+name+"/status", nil)
+	var st rest.ConnectorStateInfo
+	if err := json.Unmarshal(body, &st); err != nil {
+		t.Fatal(err)
+	}
+	out := map[rest.State]int{}
+	for _, task := range st.Tasks {
+		out[task.State]++
+	}
+	return out
+}
