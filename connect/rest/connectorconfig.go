@@ -123,18 +123,51 @@ func sinkKeys() []config.Key {
 	}
 }
 
+// The exactly-once keys of source connectors (KIP-618).
+const (
+	ExactlyOnceSupportKey            = "exactly.once.support"
+	TransactionBoundaryKey           = "transaction.boundary"
+	TransactionBoundaryIntervalMsKey = "transaction.boundary.interval.ms"
+)
+
+// sourceKeys are the framework keys of source connectors only.
+func sourceKeys() []config.Key {
+	return []config.Key{
+		{Name: ExactlyOnceSupportKey, Type: config.String, Default: "requested", Importance: config.Medium,
+			Validators: []config.Validator{config.OneOfFold("requested", "required")},
+			Group:      "Exactly Once Support", DisplayName: "Exactly once support",
+			Doc: "requested: the connector runs with exactly-once delivery when the worker has " +
+				"exactly.once.source.support=enabled, and at least once otherwise. required: its tasks fail to start " +
+				"unless the worker provides exactly-once delivery."},
+		{Name: TransactionBoundaryKey, Type: config.String, Default: "poll", Importance: config.Medium,
+			Validators: []config.Validator{config.OneOfFold("poll", "interval", "connector")},
+			Group:      "Exactly Once Support", DisplayName: "Transaction Boundary",
+			Doc: "With exactly-once delivery, where transactions end. poll: every batch a task's poll returns is one " +
+				"transaction. interval: a transaction commits every transaction.boundary.interval.ms. connector: the " +
+				"connector decides (a connector that cannot is refused when its tasks start)."},
+		{Name: TransactionBoundaryIntervalMsKey, Type: config.Long, Default: int64(-1), Importance: config.Low,
+			Validators: []config.Validator{config.AtLeast(-1)},
+			Group:      "Exactly Once Support", DisplayName: "Transaction boundary interval",
+			Doc: "With transaction.boundary=interval, how often a transaction commits, in milliseconds; -1 means the " +
+				"worker's offset.flush.interval.ms."},
+	}
+}
+
 // ConnectorConfigDef returns the framework's keys of a connector config
 // of the kind (connect.KindSource or connect.KindSink): name,
 // connector.class, tasks.max, the converters, config.action.reload,
-// errors.*, transforms and predicates, and for sinks topics, topics.regex
-// and the dead letter queue. It does not hold the connector's own keys,
+// errors.*, transforms and predicates, for sinks topics, topics.regex
+// and the dead letter queue, and for sources the exactly-once keys. It does not hold the connector's own keys,
 // nor those under each transform alias (see transforms.ChainDef) or
 // converter prefix. The REST API validates and documents connector
 // configs with it.
 func ConnectorConfigDef(kind connect.Kind) *config.Def {
 	keys := commonKeys()
-	if kind == connect.KindSink {
+	switch kind {
+	case connect.KindSink:
 		keys = append(keys, sinkKeys()...)
+	case connect.KindSource:
+		keys = append(keys, sourceKeys()...)
 	}
 	return config.NewDef(keys...).With(transforms.ChainDef(nil).Keys()...)
 }
