@@ -81,6 +81,9 @@ type Distributed struct {
 	quit    chan struct{}
 	done    chan struct{}
 	started atomic.Bool
+	// joined turns true once an assignment names this worker: it is a
+	// member of the cluster and runs its share.
+	joined atomic.Bool
 
 	// scheduledDelay is scheduled.rebalance.max.delay.ms: how long the
 	// leader holds the work of a worker that left for its return.
@@ -255,6 +258,9 @@ func (d *Distributed) tick() {
 	}
 	mine := map[WorkID]bool{}
 	if share, ok := snap.Assignment.Workers[d.cfg.WorkerID]; ok {
+		if !d.joined.Swap(true) {
+			d.log.Info("joined the cluster", "epoch", snap.Assignment.Epoch, "leader", snap.Assignment.Leader)
+		}
 		for _, w := range share.Work {
 			mine[WorkID{Connector: w.Connector, Task: w.Task}] = true
 		}
@@ -642,10 +648,11 @@ func (d *Distributed) KafkaClusterID(ctx context.Context) (string, error) {
 	return a.ClusterID(ctx)
 }
 
-// Health implements rest.Herder: healthy once the worker has joined its
-// group and read the stores, and while its group membership holds.
+// Health implements rest.Herder: healthy once the worker has read the
+// stores and an assignment of its group names it, and while its group
+// membership holds.
 func (d *Distributed) Health(context.Context) rest.WorkerStatus {
-	if !d.started.Load() {
+	if !d.started.Load() || !d.joined.Load() {
 		return rest.WorkerStatus{Status: rest.Starting, Message: "Worker is still starting up."}
 	}
 	d.member.mu.Lock()
