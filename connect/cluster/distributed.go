@@ -466,7 +466,7 @@ func (d *Distributed) apply(snap ConfigSnapshot, mine map[WorkID]bool, members [
 	for name, rc := range d.conns {
 		c, ok := snap.Connectors[name]
 		if !ok || !mine[WorkID{Connector: name, Task: -1}] || !reflect.DeepEqual(rc.config, c.Config) ||
-			(c.Target == rest.TargetStopped && rc.failed == nil) {
+			c.Target == rest.TargetStopped {
 			d.stopConnector(name)
 		}
 	}
@@ -478,9 +478,11 @@ func (d *Distributed) apply(snap ConfigSnapshot, mine map[WorkID]bool, members [
 		}
 		rc, running := d.conns[name]
 		if !running {
+			// A STOPPED connector's instance does not run: it only
+			// reports its state.
 			rc = &runningConnector{config: c.Config}
-			d.conns[name] = rc
 			if c.Target != rest.TargetStopped {
+				d.conns[name] = rc
 				d.startConnector(name, c, rc)
 			}
 		}
