@@ -28,7 +28,14 @@ func startDistWorker(t *testing.T, props map[string]string, id string) *distWork
 	if err != nil {
 		t.Fatal(err)
 	}
-	log := slog.New(slog.DiscardHandler)
+	// The worker's log is shown when the test fails.
+	logs := &syncBuffer{}
+	log := slog.New(slog.NewTextHandler(logs, nil))
+	t.Cleanup(func() {
+		if t.Failed() {
+			t.Logf("log of worker %s:\n%s", id, logs.String())
+		}
+	})
 	h, err := NewDistributed(DistributedConfig{WorkerProps: props, Stores: stores, WorkerID: id, Logger: log})
 	if err != nil {
 		t.Fatal(err)
@@ -36,7 +43,7 @@ func startDistWorker(t *testing.T, props map[string]string, id string) *distWork
 	if err := h.Start(ctx); err != nil {
 		t.Fatal(err)
 	}
-	ts := httptest.NewServer(rest.NewServer(h, rest.Options{Logger: log}).Handler())
+	ts := httptest.NewServer(rest.NewServer(h, rest.Options{Logger: slog.New(slog.DiscardHandler)}).Handler())
 	w := &distWorker{api: &api{t: t, url: ts.URL}, herder: h, stores: stores}
 	stopped := false
 	w.stop = func() {

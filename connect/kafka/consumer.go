@@ -128,6 +128,12 @@ func (c *Consumer) Subscribe(topics []string) error {
 	if len(topics) == 0 {
 		return errors.New("kafka: subscribe: no topics")
 	}
+	// Checked before the lock too: librdkafka's close may run a
+	// rebalance callback while Close holds the lock exclusively, and
+	// the callback's calls must fail rather than wait for it.
+	if c.closed.Load() {
+		return ErrClosed
+	}
 	c.lifecycle.RLock()
 	defer c.lifecycle.RUnlock()
 	if c.closed.Load() {
@@ -310,6 +316,12 @@ func (c *Consumer) Commit(ctx context.Context, offsets map[TopicPartition]int64)
 	if err := ctx.Err(); err != nil {
 		return fmt.Errorf("kafka: commit: %w", err)
 	}
+	// Checked before the lock too: librdkafka's close may run a
+	// rebalance callback while Close holds the lock exclusively, and
+	// the callback's calls must fail rather than wait for it.
+	if c.closed.Load() {
+		return ErrClosed
+	}
 	c.lifecycle.RLock()
 	defer c.lifecycle.RUnlock()
 	if c.closed.Load() {
@@ -337,6 +349,12 @@ func (c *Consumer) Commit(ctx context.Context, offsets map[TopicPartition]int64)
 func (c *Consumer) Committed(ctx context.Context, tps []TopicPartition) (map[TopicPartition]int64, error) {
 	if err := ctx.Err(); err != nil {
 		return nil, fmt.Errorf("kafka: committed: %w", err)
+	}
+	// Checked before the lock too: librdkafka's close may run a
+	// rebalance callback while Close holds the lock exclusively, and
+	// the callback's calls must fail rather than wait for it.
+	if c.closed.Load() {
+		return nil, ErrClosed
 	}
 	c.lifecycle.RLock()
 	defer c.lifecycle.RUnlock()
@@ -461,6 +479,12 @@ func (c *Consumer) Positions(tps []TopicPartition) (map[TopicPartition]int64, er
 }
 
 func (c *Consumer) call(what string, fn func() error) error {
+	// Checked before the lock too: librdkafka's close may run a
+	// rebalance callback while Close holds the lock exclusively, and
+	// the callback's calls must fail rather than wait for it.
+	if c.closed.Load() {
+		return ErrClosed
+	}
 	c.lifecycle.RLock()
 	defer c.lifecycle.RUnlock()
 	if c.closed.Load() {

@@ -50,6 +50,12 @@ var producerDefaults = map[string]string{
 	"partitioner": "murmur2_random",
 }
 
+// ProducerDefaults returns a copy of the librdkafka settings NewProducer
+// starts from (acks=all, idempotence, unlimited delivery timeout, Java's
+// murmur2 partitioner, linger.ms=5), for a benchmark or a tool that must
+// configure a plain librdkafka producer the way the runtime's are.
+func ProducerDefaults() map[string]string { return maps.Clone(producerDefaults) }
+
 // Producer writes records to Kafka through librdkafka and hands each
 // record's outcome to the callback given to Produce.
 //
@@ -88,6 +94,15 @@ type Producer struct {
 	produceMu sync.Mutex
 	topics    map[string]*topicParts
 	queues    atomic.Pointer[map[TopicPartition]*ackQueue] // copy on write
+	// names holds each topic's name on the heap once, for the
+	// confluent-kafka-go messages (which want a *string), lastName the
+	// one used last; headers is reused for their headers (librdkafka
+	// copies them); last caches the ackQueue of the partition produced to
+	// last. All guarded by produceMu.
+	names    map[string]*string
+	lastName *string
+	headers  []ckafka.Header
+	last     lastQueue
 	// ownPartitions: this Producer picks partitions (see partitionFor);
 	// false when librdkafka's partitioner is configured to something
 	// else or delivery reports may come out of order.
@@ -150,6 +165,7 @@ func NewProducer(props map[string]string) (*Producer, error) {
 	p := &Producer{
 		p:        kp,
 		topics:   map[string]*topicParts{},
+		names:    map[string]*string{},
 		acksDone: make(chan struct{}),
 		logsDone: make(chan struct{}),
 		wake:     make(chan struct{}),
@@ -188,7 +204,6 @@ func (p *Producer) Produce(msg *Message, onAck AckFunc) error {
 	if msg.Topic == "" {
 		return errors.New("kafka: produce: message has no topic")
 	}
-	km := msg.toConfluent()
 	p.pending.Add(1)
 	for {
 		if f := p.fatal.Load(); f != nil {
@@ -196,7 +211,7 @@ func (p *Producer) Produce(msg *Message, onAck AckFunc) error {
 			return fmt.Errorf("kafka: produce to %s: producer failed: %w", msg.Topic, *f)
 		}
 		seen := p.acks.Load()
-		chosen, err := p.produce(msg, km, onAck)
+		chosen, err := p.produce(msg, onAck)
 		if err == nil {
 			return nil
 		}
@@ -228,7 +243,7 @@ func (p *Producer) Produce(msg *Message, onAck AckFunc) error {
 
 // produce makes one attempt to hand the record to librdkafka. chosen says
 // whether the partition was picked by partitionFor.
-func (p *Producer) produce(msg *Message, km *ckafka.Message, onAck AckFunc) (chosen bool, err error) {
+func (p *Producer) produce(msg *Message, onAck AckFunc) (chosen bool, err error) {
 	p.produceMu.Lock()
 	defer p.produceMu.Unlock()
 	if p.closed.Load() {
@@ -239,15 +254,30 @@ func (p *Producer) produce(msg *Message, km *ckafka.Message, onAck AckFunc) (cho
 		part = p.partitionFor(msg.Topic, msg.Key)
 		chosen = part != PartitionAny
 	}
-	km.TopicPartition.Partition = part
+	// The message lives on the stack: confluent-kafka-go keeps nothing of
+	// it but copies (librdkafka copies key, value and headers) and the
+	// topic name, which p.names holds on the heap once per topic.
+	km := ckafka.Message{
+		TopicPartition: ckafka.TopicPartition{Topic: p.name(msg.Topic), Partition: part},
+		Key:            msg.Key,
+		Value:          msg.Value,
+		Timestamp:      msg.Timestamp,
+	}
+	if len(msg.Headers) > 0 {
+		p.headers = p.headers[:0]
+		for _, h := range msg.Headers {
+			p.headers = append(p.headers, ckafka.Header{Key: h.Key, Value: h.Value})
+		}
+		km.Headers = p.headers
+		defer clear(p.headers) // keep no record's bytes alive
+	}
 	var slot *ackSlot
 	if part >= 0 && p.ownPartitions {
 		slot = p.queue(TopicPartition{msg.Topic, part}).push(onAck)
-		km.Opaque = nil
 	} else {
 		km.Opaque = onAck
 	}
-	err = p.p.Produce(km, nil)
+	err = p.p.Produce(&km, nil)
 	if err != nil {
 		if slot != nil {
 			slot.cancelled.Store(true)
@@ -260,17 +290,37 @@ func (p *Producer) produce(msg *Message, km *ckafka.Message, onAck AckFunc) (cho
 	return chosen, err
 }
 
+// name returns the topic's name on the heap, the same pointer for every
+// record of the topic. Called with produceMu held.
+func (p *Producer) name(topic string) *string {
+	if p.lastName != nil && *p.lastName == topic {
+		return p.lastName
+	}
+	n := p.names[topic]
+	if n == nil {
+		n = new(string)
+		*n = topic
+		p.names[topic] = n
+	}
+	p.lastName = n
+	return n
+}
+
 // queue returns the partition's ackQueue, creating it. Called with
 // produceMu held.
 func (p *Producer) queue(tp TopicPartition) *ackQueue {
-	qs := *p.queues.Load()
-	if q := qs[tp]; q != nil {
-		return q
+	if p.last.q != nil && p.last.tp == tp {
+		return p.last.q
 	}
-	next := maps.Clone(qs)
-	q := newAckQueue()
-	next[tp] = q
-	p.queues.Store(&next)
+	qs := *p.queues.Load()
+	q := qs[tp]
+	if q == nil {
+		next := maps.Clone(qs)
+		q = newAckQueue()
+		next[tp] = q
+		p.queues.Store(&next)
+	}
+	p.last.tp, p.last.q = tp, q
 	return q
 }
 
@@ -324,6 +374,7 @@ var errUncertain = errors.New("kafka: outcome unknown: another record of the par
 // the order librdkafka reports them, until the events channel closes.
 func (p *Producer) deliver() {
 	defer close(p.acksDone)
+	var last lastQueue
 	for ev := range p.p.Events() {
 		switch e := ev.(type) {
 		case *ckafka.Message:
@@ -334,7 +385,7 @@ func (p *Producer) deliver() {
 			onAck, _ := e.Opaque.(AckFunc)
 			if onAck == nil {
 				var q *ackQueue
-				if onAck, q = p.popAck(e); onAck == nil {
+				if onAck, q = p.popAck(e, &last); onAck == nil {
 					slog.Error("kafka producer: delivery report without a waiting ack",
 						"topic", topicOf(e), "partition", e.TopicPartition.Partition)
 					continue
@@ -368,12 +419,23 @@ func (p *Producer) deliver() {
 	}
 }
 
+// lastQueue caches the ackQueue used last: records and their reports
+// mostly come in runs of one partition.
+type lastQueue struct {
+	tp TopicPartition
+	q  *ackQueue
+}
+
 // popAck returns the AckFunc of a delivery report of a record sent with
 // an explicit partition, and its queue.
-func (p *Producer) popAck(e *ckafka.Message) (AckFunc, *ackQueue) {
-	q := (*p.queues.Load())[TopicPartition{topicOf(e), e.TopicPartition.Partition}]
-	if q == nil {
-		return nil, nil
+func (p *Producer) popAck(e *ckafka.Message, last *lastQueue) (AckFunc, *ackQueue) {
+	tp := TopicPartition{topicOf(e), e.TopicPartition.Partition}
+	q := last.q
+	if q == nil || last.tp != tp {
+		if q = (*p.queues.Load())[tp]; q == nil {
+			return nil, nil
+		}
+		last.tp, last.q = tp, q
 	}
 	return q.pop(), q
 }

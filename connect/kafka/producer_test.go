@@ -205,6 +205,54 @@ func TestProducerPartitionsKeysLikeLibrdkafkaAndJava(t *testing.T) {
 	}
 }
 
+// TestProducerKeepsEachRecordsTopicAndHeaders interleaves records of two
+// topics, with and without headers, and reads back exactly what each was
+// given: the Producer reuses its message and header buffers from one
+// record to the next.
+func TestProducerKeepsEachRecordsTopicAndHeaders(t *testing.T) {
+	t.Parallel()
+	b := startBroker(t, BrokerConfig{})
+	topics := []string{topicName(t, "hdr-a"), topicName(t, "hdr-b")}
+	for _, topic := range topics {
+		createTopic(t, b, topic, 1, nil)
+	}
+	var msgs []*Message
+	want := map[string][]string{}
+	for i := range 60 {
+		m := &Message{Topic: topics[i%2], Partition: PartitionAny, Value: fmt.Appendf(nil, "v%d", i)}
+		for j := range i % 4 { // 0 to 3 headers
+			m.Headers = append(m.Headers, Header{Key: fmt.Sprintf("h%d", j), Value: fmt.Appendf(nil, "%d.%d", i, j)})
+		}
+		msgs = append(msgs, m)
+		want[m.Topic] = append(want[m.Topic], fmt.Sprintf("%s %q", m.Value, m.Headers))
+	}
+	produceAll(t, newProducer(t, props(b)), msgs)
+	for _, topic := range topics {
+		c := newConsumer(t, consumerProps(b, topicName(t, "g")), Callbacks{})
+		if err := c.Subscribe([]string{topic}); err != nil {
+			t.Fatal(err)
+		}
+		var got []string
+		for _, m := range pollN(t, c, len(want[topic])) {
+			got = append(got, fmt.Sprintf("%s %q", m.Value, m.Headers))
+		}
+		if strings.Join(got, "\n") != strings.Join(want[topic], "\n") {
+			t.Errorf("topic %s has\n%s\nwant\n%s", topic, strings.Join(got, "\n"), strings.Join(want[topic], "\n"))
+		}
+	}
+}
+
+func TestProducerDefaultsAreACopy(t *testing.T) {
+	d := ProducerDefaults()
+	if d["acks"] != "all" || d["enable.idempotence"] != "true" {
+		t.Fatalf("ProducerDefaults() = %v", d)
+	}
+	d["acks"] = "0"
+	if ProducerDefaults()["acks"] != "all" {
+		t.Fatal("changing the returned map changed the defaults")
+	}
+}
+
 // TestCloseWithRecordsInFlightNeverAcksAnUnwrittenRecord closes a busy
 // Producer without Flush: every record gets exactly one ack, and every
 // record acknowledged as written is in the topic at its offset.

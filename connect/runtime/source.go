@@ -65,6 +65,13 @@ func (c sourceTaskContext) Offsets() connect.OffsetReader { return c.reader }
 // refuses) stops the task the same way, commits what is safe, and
 // returns the error, which the caller shows in the task's status.
 //
+// While cfg.Pause is closed the task is paused in place: Poll is not
+// called (a Poll under way has its context cancelled, and what it returns
+// is still sent), while the records already polled are still produced and
+// their offsets committed every FlushInterval; opening the gate goes on
+// polling where the task was, and a stop or a kill while paused works as
+// above.
+//
 // Cancelling ctx is a kill, as when a worker dies or abandons a task that
 // does not stop in time: the task is told to stop but nothing more is
 // flushed or committed, and ctx's error is returned. The next run resumes
@@ -90,11 +97,18 @@ type sourceWorker struct {
 	cfg       SourceTaskConfig
 	log       *slog.Logger
 	submitted *SubmittedRecords
-	topics    map[string]bool
+	subs      []*SubmittedRecord // the polled batch's, reused
+	topics    map[string]bool    // topics made sure of (EnsureTopic)
+	lastTopic string             // the topic of the record sent last, in topics
 
 	failMu  sync.Mutex
 	failErr error // the first asynchronous failure (a refused produce)
 	failed  chan struct{}
+
+	// cancelPoll cancels the context of the Poll under way, if any: closing
+	// the pause gate asks it to return.
+	pollMu     sync.Mutex
+	cancelPoll context.CancelFunc
 
 	// pr is the record being produced, reused: the producer copies what
 	// it keeps. Only the polling goroutine uses it.
@@ -141,6 +155,10 @@ func (w *sourceWorker) run(ctx context.Context) error {
 		stopPolling()
 	}()
 
+	if w.cfg.Pause != nil {
+		go w.interruptPollsWhilePaused(pollCtx)
+	}
+
 	committerDone := make(chan struct{})
 	go w.commitPeriodically(pollCtx, committerDone)
 
@@ -179,44 +197,129 @@ func (w *sourceWorker) run(ctx context.Context) error {
 }
 
 // loop polls and sends until ctx is done or a record fails the task.
+// While the pause gate is closed it does not poll; the records of the
+// last Poll are all sent first.
 func (w *sourceWorker) loop(ctx context.Context) error {
 	for {
+		w.awaitResume(ctx)
 		if ctx.Err() != nil {
 			return w.asyncErr()
 		}
-		var records []*connect.Record
 		start := time.Now()
-		err := w.cfg.Operator.Execute(ctx, &Failure{Task: w.cfg.ID, Stage: StageTaskPoll, Plugin: w.cfg.ID.Connector}, func() error {
-			var perr error
-			records, perr = w.cfg.Task.Poll(ctx)
-			return perr
-		})
+		records, err := w.poll(ctx)
 		if err != nil {
-			if ctx.Err() != nil {
-				return w.asyncErr()
-			}
 			return err
 		}
 		w.cfg.Metrics.batchPolled(len(records), time.Since(start))
-		for _, r := range records {
-			if err := w.send(ctx, r); err != nil {
+		w.subs = w.submitted.SubmitBatch(w.subs[:0], records)
+		for i, r := range records {
+			if err := w.send(ctx, r, w.subs[i]); err != nil {
 				return err
 			}
+		}
+		clear(w.subs) // keep no acknowledged record alive
+	}
+}
+
+// poll calls the task's Poll, through the Operator when it fails. With a
+// pause gate, the Poll gets a context of its own, which closing the gate
+// cancels (interruptPollsWhilePaused): a Poll that waits for data returns,
+// and the task pauses at once rather than at the next record. The records
+// a Poll returns are sent, whatever ended it; a Poll that fails once its
+// context is done (a pause, a stop, a failure or a kill) fails nothing.
+func (w *sourceWorker) poll(ctx context.Context) ([]*connect.Record, error) {
+	pctx := ctx
+	if w.cfg.Pause != nil {
+		var cancel context.CancelFunc
+		pctx, cancel = context.WithCancel(ctx)
+		defer cancel()
+		w.pollMu.Lock()
+		w.cancelPoll = cancel
+		w.pollMu.Unlock()
+		defer func() {
+			w.pollMu.Lock()
+			w.cancelPoll = nil
+			w.pollMu.Unlock()
+		}()
+		// The gate may have closed since awaitResume, before cancelPoll
+		// was set for interruptPollsWhilePaused to find.
+		if w.cfg.Pause.Paused() {
+			return nil, nil
+		}
+	}
+	var records []*connect.Record
+	fn := func() error {
+		var err error
+		records, err = w.cfg.Task.Poll(pctx)
+		return err
+	}
+	err := fn()
+	if err != nil && pctx.Err() == nil {
+		err = w.cfg.Operator.Handle(pctx, &Failure{Task: w.cfg.ID, Stage: StageTaskPoll, Plugin: w.cfg.ID.Connector}, err, fn)
+	}
+	if err != nil {
+		if pctx.Err() != nil {
+			return nil, nil
+		}
+		return nil, err
+	}
+	return records, nil
+}
+
+// interruptPollsWhilePaused cancels the Poll under way whenever the pause
+// gate closes, until ctx is done.
+func (w *sourceWorker) interruptPollsWhilePaused(ctx context.Context) {
+	for {
+		paused, changed := w.cfg.Pause.State()
+		if paused {
+			w.pollMu.Lock()
+			if w.cancelPoll != nil {
+				w.cancelPoll()
+			}
+			w.pollMu.Unlock()
+		}
+		select {
+		case <-changed:
+		case <-ctx.Done():
+			return
 		}
 	}
 }
 
-// send takes one polled record through transforms and converters to the
-// producer. A record that is filtered out or skipped by
-// errors.tolerance=all counts as processed: its offset may be committed.
+// awaitResume returns at once when the pause gate is open; otherwise it
+// waits until the gate opens or ctx is done (a stop, a failure or a kill).
+// Records already sent are still acknowledged and their offsets committed
+// meanwhile: the producer and the committer do not pause.
+func (w *sourceWorker) awaitResume(ctx context.Context) {
+	if !w.cfg.Pause.Paused() {
+		return
+	}
+	w.log.Info("source task paused")
+	for {
+		paused, changed := w.cfg.Pause.State()
+		if !paused {
+			w.log.Info("source task resumed")
+			return
+		}
+		select {
+		case <-changed:
+		case <-ctx.Done():
+			return
+		}
+	}
+}
+
+// send takes one polled record, submitted as sub, through transforms and
+// converters to the producer. A record that is filtered out or skipped by
+// errors.tolerance=all counts as processed: it is acknowledged at once,
+// and its offset may be committed.
 //
 // Each step runs once directly; only a failing step goes through the
 // Operator (retries, tolerance, reporting), so the common path allocates
-// no closures.
-func (w *sourceWorker) send(ctx context.Context, r *connect.Record) error {
-	partition, offset := r.SourcePartition, r.SourceOffset
+// no closure but the producer's callback.
+func (w *sourceWorker) send(ctx context.Context, r *connect.Record, sub *SubmittedRecord) error {
 	skipped := func() error {
-		w.submitted.Submit(partition, offset).Ack()
+		sub.Ack()
 		return nil
 	}
 
@@ -269,34 +372,42 @@ func (w *sourceWorker) send(ctx context.Context, r *connect.Record) error {
 		return err
 	}
 
-	if !w.topics[out.Topic] {
-		if w.cfg.EnsureTopic != nil {
-			if err := w.cfg.EnsureTopic(ctx, out.Topic); err != nil {
-				return fmt.Errorf("source task %s: topic %s: %w", w.cfg.ID, out.Topic, err)
+	if out.Topic != w.lastTopic || out.Topic == "" {
+		if !w.topics[out.Topic] {
+			if w.cfg.EnsureTopic != nil {
+				if err := w.cfg.EnsureTopic(ctx, out.Topic); err != nil {
+					return fmt.Errorf("source task %s: topic %s: %w", w.cfg.ID, out.Topic, err)
+				}
 			}
+			w.topics[out.Topic] = true
 		}
-		w.topics[out.Topic] = true
+		w.lastTopic = out.Topic
 	}
 
-	sub := w.submitted.Submit(partition, offset)
-	topic := out.Topic
-	err = w.cfg.Producer.Produce(pr, func(err error, p int32, o int64) {
+	if err := w.cfg.Producer.Produce(pr, w.onAck(sub, out)); err != nil {
+		return fmt.Errorf("source task %s: producing to %s: %w", w.cfg.ID, out.Topic, err)
+	}
+	return nil
+}
+
+// onAck returns the producer's callback for one record: on success the
+// record's source offset becomes committable (once every earlier record
+// of its source partition is acknowledged too); on failure the task fails
+// and the offset is never committed.
+func (w *sourceWorker) onAck(sub *SubmittedRecord, rec *connect.Record) func(err error, partition int32, offset int64) {
+	return func(err error, p int32, o int64) {
 		if err != nil {
-			w.fail(fmt.Errorf("source task %s: the broker did not take a record for topic %s: %w", w.cfg.ID, topic, err))
+			w.fail(fmt.Errorf("source task %s: the broker did not take a record for topic %s: %w", w.cfg.ID, rec.Topic, err))
 			return
 		}
 		sub.Ack()
 		w.cfg.Metrics.acked()
 		if w.committer != nil {
-			if cerr := w.committer.CommitRecord(out, p, o); cerr != nil {
+			if cerr := w.committer.CommitRecord(rec, p, o); cerr != nil {
 				w.log.Warn("CommitRecord failed", "error", cerr)
 			}
 		}
-	})
-	if err != nil {
-		return fmt.Errorf("source task %s: producing to %s: %w", w.cfg.ID, topic, err)
 	}
-	return nil
 }
 
 // convertHeaders converts the record's headers into w.pr.Headers.

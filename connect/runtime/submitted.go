@@ -5,6 +5,9 @@ import (
 	"encoding/json"
 	"reflect"
 	"sync"
+	"sync/atomic"
+
+	"github.com/sluicehq/sluice/connect"
 )
 
 // SubmittedRecords tracks a source task's records from the moment they
@@ -17,23 +20,30 @@ import (
 // once, no gaps. As in Kafka Connect, source partitions are tracked
 // independently, so a slow partition does not hold back the others.
 //
-// Submit is called from the task's loop, Ack from the producer's
-// acknowledgement goroutine, Committable from the offset committer; all
-// are safe for concurrent use.
+// Submit and SubmitBatch are called from the task's loop, Ack from the
+// producer's acknowledgement goroutine, Committable from the offset
+// committer; all are safe for concurrent use. Ack takes no lock: it only marks the record
+// and counts it, so the acknowledgement goroutine never waits for the
+// task's loop.
 type SubmittedRecords struct {
 	mu         sync.Mutex
 	partitions map[string]*partitionRecords
 	order      []string // partition keys in first-seen order
-	pending    int
-	allAcked   chan struct{} // closed when pending drops to 0 while someone waits
 
-	// lastMap and lastKey cache the key of the partition map seen last,
-	// by identity: sources usually reuse one map per partition, which
-	// spares encoding it per record. Holding lastMap keeps its address
-	// from being reused by another map; a map handed to the runtime is
-	// never changed (connect.Record's ownership rule).
-	lastMap map[string]any
-	lastKey string
+	// pending counts the records not yet acknowledged. Submit adds under
+	// mu; Ack subtracts without it and, when it brings pending to 0 while
+	// waiting is set, takes mu to close allAcked.
+	pending  atomic.Int64
+	waiting  atomic.Bool   // someone waits on allAcked
+	allAcked chan struct{} // guarded by mu: closed when pending drops to 0 while someone waits
+
+	// lastMap and lastPart cache the queue of the partition map seen
+	// last, by identity: sources usually reuse one map per partition,
+	// which spares encoding and looking it up per record. Holding lastMap
+	// keeps its address from being reused by another map; a map handed to
+	// the runtime is never changed (connect.Record's ownership rule).
+	lastMap  map[string]any
+	lastPart *partitionRecords
 
 	// slab hands out SubmittedRecords from chunks, one allocation per
 	// slabSize records instead of one per record.
@@ -42,18 +52,47 @@ type SubmittedRecords struct {
 
 const slabSize = 256
 
+// trimEvery is how many records Submit adds to a partition's queue between
+// two trims of its acknowledged head: the queue holds the records in
+// flight and at most this many more, whatever the offset flush interval.
+const trimEvery = 1024
+
 type partitionRecords struct {
 	partition map[string]any
 	queue     []*SubmittedRecord
 	head      int
+	// committable is the offset of the newest record removed from the
+	// queue's acknowledged head since Committable last returned it, or
+	// nil.
+	committable map[string]any
+	submits     int // since the last trim
+}
+
+// trim removes the acknowledged records at the head of the queue and keeps
+// the offset of the newest of them that has one. Called with mu held.
+func (pr *partitionRecords) trim() {
+	for pr.head < len(pr.queue) && pr.queue[pr.head].acked.Load() {
+		if o := pr.queue[pr.head].offset; o != nil {
+			pr.committable = o
+		}
+		pr.queue[pr.head] = nil
+		pr.head++
+	}
+	if pr.head == len(pr.queue) {
+		pr.queue, pr.head = pr.queue[:0], 0
+	} else if pr.head > 1024 && pr.head > len(pr.queue)/2 {
+		n := copy(pr.queue, pr.queue[pr.head:])
+		clear(pr.queue[n:])
+		pr.queue, pr.head = pr.queue[:n], 0
+	}
+	pr.submits = 0
 }
 
 // SubmittedRecord is one record in flight. Ack it once the broker has it.
 type SubmittedRecord struct {
 	owner  *SubmittedRecords
-	part   *partitionRecords
 	offset map[string]any
-	acked  bool
+	acked  atomic.Bool
 }
 
 // NewSubmittedRecords returns an empty tracker.
@@ -78,16 +117,23 @@ func PartitionKey(partition map[string]any) string {
 	return string(b)
 }
 
-func (s *SubmittedRecords) keyOf(partition map[string]any) string {
-	if partition == nil {
-		return "null"
+// queueOf returns the queue of a source partition, creating it. Called
+// with mu held.
+func (s *SubmittedRecords) queueOf(partition map[string]any) *partitionRecords {
+	if partition != nil && s.lastMap != nil && reflect.ValueOf(partition).Pointer() == reflect.ValueOf(s.lastMap).Pointer() {
+		return s.lastPart
 	}
-	if s.lastMap != nil && reflect.ValueOf(partition).Pointer() == reflect.ValueOf(s.lastMap).Pointer() {
-		return s.lastKey
+	key := PartitionKey(partition)
+	pr := s.partitions[key]
+	if pr == nil {
+		pr = &partitionRecords{partition: partition}
+		s.partitions[key] = pr
+		s.order = append(s.order, key)
 	}
-	k := PartitionKey(partition)
-	s.lastMap, s.lastKey = partition, k
-	return k
+	if partition != nil {
+		s.lastMap, s.lastPart = partition, pr
+	}
+	return pr
 }
 
 // Submit records that a record with this source partition and offset was
@@ -95,38 +141,61 @@ func (s *SubmittedRecords) keyOf(partition map[string]any) string {
 func (s *SubmittedRecords) Submit(partition, offset map[string]any) *SubmittedRecord {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	key := s.keyOf(partition)
-	pr := s.partitions[key]
-	if pr == nil {
-		pr = &partitionRecords{partition: partition}
-		s.partitions[key] = pr
-		s.order = append(s.order, key)
+	s.pending.Add(1)
+	return s.submit(partition, offset)
+}
+
+// SubmitBatch submits records, in order, before any of them is handed to
+// the producer, with one lock for all; it appends their SubmittedRecords
+// to dst and returns it. Each must then be acknowledged like one returned
+// by Submit: when the broker has it, or at once when it is not sent (a
+// filtered or skipped record). A record never acknowledged (the task
+// failed before sending it) holds back the offsets of its partition from
+// then on, as an unacknowledged record does.
+func (s *SubmittedRecords) SubmitBatch(dst []*SubmittedRecord, records []*connect.Record) []*SubmittedRecord {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.pending.Add(int64(len(records)))
+	for _, r := range records {
+		dst = append(dst, s.submit(r.SourcePartition, r.SourceOffset))
 	}
+	return dst
+}
+
+// submit queues one record. Called with mu held, pending already counted.
+func (s *SubmittedRecords) submit(partition, offset map[string]any) *SubmittedRecord {
+	pr := s.queueOf(partition)
 	if len(s.slab) == 0 {
 		s.slab = make([]SubmittedRecord, slabSize)
 	}
 	r := &s.slab[0]
 	s.slab = s.slab[1:]
-	*r = SubmittedRecord{owner: s, part: pr, offset: offset}
+	r.owner, r.offset = s, offset
 	pr.queue = append(pr.queue, r)
-	s.pending++
+	if pr.submits++; pr.submits >= trimEvery {
+		pr.trim()
+	}
 	return r
 }
 
 // Ack marks the record as acknowledged by the broker. Acking twice is
-// harmless.
+// harmless. It takes no lock unless it acknowledges the last pending
+// record while AwaitAllAcks waits.
 func (r *SubmittedRecord) Ack() {
-	s := r.owner
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	if r.acked {
+	if r.acked.Swap(true) {
 		return
 	}
-	r.acked = true
-	s.pending--
-	if s.pending == 0 && s.allAcked != nil {
-		close(s.allAcked)
-		s.allAcked = nil
+	s := r.owner
+	// waiting is read after pending is updated, and AwaitAllAcks sets it
+	// before reading pending: one of the two sees the other's write.
+	if s.pending.Add(-1) == 0 && s.waiting.Load() {
+		s.mu.Lock()
+		if s.pending.Load() == 0 && s.allAcked != nil {
+			close(s.allAcked)
+			s.allAcked = nil
+			s.waiting.Store(false)
+		}
+		s.mu.Unlock()
 	}
 }
 
@@ -137,47 +206,46 @@ type CommittableOffset struct {
 	Offset    map[string]any
 }
 
-// Committable removes the acknowledged records at the head of each
-// partition's queue and returns, per partition that had any, the offset of
-// the last of them, in the order partitions were first seen. It also
-// returns how many records remain unacknowledged.
+// Committable returns, per source partition, the offset of the newest
+// record acknowledged together with every record of the partition
+// submitted before it, if that offset was not returned before, in the
+// order partitions were first seen. A record without offset has nothing
+// to commit and commits nothing of its own: the newest record before it
+// that has one counts. It also returns how many records remain
+// unacknowledged.
+//
+// Acknowledged records leave their queue here, and every trimEvery
+// submits of their partition, so that memory follows the records in
+// flight rather than the time between two calls.
 func (s *SubmittedRecords) Committable() ([]CommittableOffset, int) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	var out []CommittableOffset
 	for _, key := range s.order {
 		pr := s.partitions[key]
-		var last *SubmittedRecord
-		for pr.head < len(pr.queue) && pr.queue[pr.head].acked {
-			last = pr.queue[pr.head]
-			pr.queue[pr.head] = nil
-			pr.head++
-		}
-		if pr.head == len(pr.queue) {
-			pr.queue, pr.head = pr.queue[:0], 0
-		} else if pr.head > 1024 && pr.head > len(pr.queue)/2 {
-			n := copy(pr.queue, pr.queue[pr.head:])
-			pr.queue, pr.head = pr.queue[:n], 0
-		}
-		if last != nil && last.offset != nil {
-			out = append(out, CommittableOffset{Partition: pr.partition, Offset: last.offset})
+		pr.trim()
+		if pr.committable != nil {
+			out = append(out, CommittableOffset{Partition: pr.partition, Offset: pr.committable})
+			pr.committable = nil
 		}
 	}
-	return out, s.pending
+	return out, int(s.pending.Load())
 }
 
 // Pending returns how many submitted records are not yet acknowledged.
 func (s *SubmittedRecords) Pending() int {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.pending
+	return int(s.pending.Load())
 }
 
 // AwaitAllAcks waits until every submitted record is acknowledged or ctx
 // is done, and reports whether all were.
 func (s *SubmittedRecords) AwaitAllAcks(ctx context.Context) bool {
 	s.mu.Lock()
-	if s.pending == 0 {
+	s.waiting.Store(true)
+	if s.pending.Load() == 0 {
+		if s.allAcked == nil { // no other waiter
+			s.waiting.Store(false)
+		}
 		s.mu.Unlock()
 		return true
 	}

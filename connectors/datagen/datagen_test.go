@@ -81,14 +81,46 @@ func pollN(t testing.TB, task connect.SourceTask, n int) []*connect.Record {
 	return out
 }
 
-// number returns a record's number in the stream, from its offset.
-func number(t testing.TB, r *connect.Record) int64 {
+// numbers returns the numbers in the stream of the records of one Poll of
+// a task of step tasks, from the offset of the last record, the only one
+// that carries an offset.
+func numbers(t testing.TB, recs []*connect.Record, step int64) []int64 {
 	t.Helper()
-	pos, ok := r.SourceOffset["position"].(int64)
-	if !ok {
-		t.Fatalf("offset %v has no int64 position", r.SourceOffset)
+	if len(recs) == 0 {
+		return nil
 	}
-	return pos - 1
+	for i, r := range recs[:len(recs)-1] {
+		if r.SourceOffset != nil {
+			t.Fatalf("record %d of %d of a poll has offset %v; only the last should have one", i, len(recs), r.SourceOffset)
+		}
+	}
+	last := recs[len(recs)-1]
+	pos, ok := last.SourceOffset["position"].(int64)
+	if !ok {
+		t.Fatalf("offset %v of a poll's last record has no int64 position", last.SourceOffset)
+	}
+	out := make([]int64, len(recs))
+	for i := range out {
+		out[i] = pos - 1 - int64(len(recs)-1-i)*step
+	}
+	return out
+}
+
+// pollNumbered polls a task that runs alone until it has n records, and
+// returns them with their numbers.
+func pollNumbered(t testing.TB, task connect.SourceTask, n int) ([]*connect.Record, []int64) {
+	t.Helper()
+	var recs []*connect.Record
+	var nums []int64
+	for len(recs) < n {
+		batch := poll(t, task)
+		if len(batch) == 0 {
+			t.Fatalf("Poll returned nothing after %d records, want %d", len(recs), n)
+		}
+		recs = append(recs, batch...)
+		nums = append(nums, numbers(t, batch, 1)...)
+	}
+	return recs, nums
 }
 
 func sameRecord(a, b *connect.Record) bool {
@@ -135,10 +167,10 @@ func TestDatagenResumesAfterTheCommittedRecord(t *testing.T) {
 			poll(t, first) // made, but not committed before the crash
 			first.Stop()
 
-			got := pollN(t, startTask(t, props, offsets), 30)
+			got, nums := pollNumbered(t, startTask(t, props, offsets), 30)
 			for i, r := range got {
 				if !sameRecord(r, want[20+i]) {
-					t.Fatalf("after restart, record %d is number %d, want number %d", i, number(t, r), 20+i)
+					t.Fatalf("after restart, record %d is number %d, want number %d", i, nums[i], 20+i)
 				}
 			}
 		})
@@ -149,7 +181,7 @@ func TestDatagenResumesFromAnOffsetThatCameThroughJSON(t *testing.T) {
 	offsets := connecttest.NewSourceContext()
 	offsets.SetOffset(map[string]any{"datagen": "gen", "task": "0/1"}, map[string]any{"position": float64(7)})
 	recs := poll(t, startTask(t, unlimited, offsets))
-	if n := number(t, recs[0]); n != 7 {
+	if n := numbers(t, recs, 1)[0]; n != 7 {
 		t.Errorf("first record after position 7 is number %d, want 7", n)
 	}
 }
@@ -224,37 +256,37 @@ func TestDatagenRate(t *testing.T) {
 func TestDatagenShapesFitTheirSchemas(t *testing.T) {
 	tests := []struct {
 		props map[string]string
-		check func(t *testing.T, r *connect.Record)
+		check func(t *testing.T, r *connect.Record, n int64)
 	}{
-		{with(unlimited, "shape", "orders"), func(t *testing.T, r *connect.Record) {
-			if r.KeySchema != connect.Int64Schema || r.Key != number(t, r)+1 {
-				t.Errorf("key %v of %v, want the order id %d as INT64", r.Key, r.KeySchema, number(t, r)+1)
+		{with(unlimited, "shape", "orders"), func(t *testing.T, r *connect.Record, n int64) {
+			if r.KeySchema != connect.Int64Schema || r.Key != n+1 {
+				t.Errorf("key %v of %v, want the order id %d as INT64", r.Key, r.KeySchema, n+1)
 			}
 			if id, _ := r.Value.(*connect.Struct).GetInt64("id"); id != r.Key {
 				t.Errorf("id field %d, key %v", id, r.Key)
 			}
 		}},
-		{with(unlimited, "shape", "bytes"), func(t *testing.T, r *connect.Record) {
+		{with(unlimited, "shape", "bytes"), func(t *testing.T, r *connect.Record, n int64) {
 			b := r.Value.([]byte)
-			if len(b) != 100 || cap(b) != 100 || binary.BigEndian.Uint64(b) != uint64(number(t, r)) {
+			if len(b) != 100 || cap(b) != 100 || binary.BigEndian.Uint64(b) != uint64(n) {
 				t.Errorf("value of %d bytes (cap %d) starting %x, want 100 starting with the record number", len(b), cap(b), b[:8])
 			}
 		}},
-		{with(unlimited, "shape", "bytes", "value.size", "3"), func(t *testing.T, r *connect.Record) {
+		{with(unlimited, "shape", "bytes", "value.size", "3"), func(t *testing.T, r *connect.Record, n int64) {
 			if b := r.Value.([]byte); len(b) != 3 {
 				t.Errorf("value of %d bytes, want 3", len(b))
 			}
 		}},
-		{with(unlimited, "shape", "string", "value.size", "64"), func(t *testing.T, r *connect.Record) {
+		{with(unlimited, "shape", "string", "value.size", "64"), func(t *testing.T, r *connect.Record, n int64) {
 			s := r.Value.(string)
-			if len(s) != 64 || !strings.HasPrefix(s, strconv.FormatInt(number(t, r), 10)+" ") {
+			if len(s) != 64 || !strings.HasPrefix(s, strconv.FormatInt(n, 10)+" ") {
 				t.Errorf("value %q, want 64 characters starting with the record number", s)
 			}
 			if strings.Trim(s, "0123456789 abcdefghijklmnopqrstuvwxyz") != "" {
 				t.Errorf("value %q is not digits, letters and spaces", s)
 			}
 		}},
-		{with(unlimited, "shape", "string", "value.size", "2", "count", "20"), func(t *testing.T, r *connect.Record) {
+		{with(unlimited, "shape", "string", "value.size", "2", "count", "20"), func(t *testing.T, r *connect.Record, n int64) {
 			if s := r.Value.(string); len(s) != 2 {
 				t.Errorf("value %q, want 2 characters", s)
 			}
@@ -262,9 +294,9 @@ func TestDatagenShapesFitTheirSchemas(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.props["shape"]+"/value.size="+tt.props["value.size"], func(t *testing.T) {
-			recs := pollN(t, startTask(t, tt.props, connecttest.NewSourceContext()), 20)
+			recs, nums := pollNumbered(t, startTask(t, tt.props, connecttest.NewSourceContext()), 20)
 			notes := 0
-			for _, r := range recs {
+			for i, r := range recs {
 				if r.Key == nil && r.KeySchema != nil {
 					t.Errorf("key schema %v without a key", r.KeySchema)
 				}
@@ -287,7 +319,7 @@ func TestDatagenShapesFitTheirSchemas(t *testing.T) {
 				if r.Topic != "gen" || r.Timestamp.IsZero() {
 					t.Errorf("topic %q, timestamp %v", r.Topic, r.Timestamp)
 				}
-				tt.check(t, r)
+				tt.check(t, r, nums[i])
 			}
 			if tt.props["shape"] == "orders" && (notes == 0 || notes == len(recs)) {
 				t.Errorf("%d of %d orders have a note, want some but not all", notes, len(recs))
@@ -341,8 +373,9 @@ func TestDatagenTasksSplitTheSequence(t *testing.T) {
 					if len(recs) == 0 {
 						break
 					}
-					for _, r := range recs {
-						n := number(t, r)
+					nums := numbers(t, recs, int64(len(tasks)))
+					for j, r := range recs {
+						n := nums[j]
 						seen[n]++
 						if n%int64(len(tasks)) != int64(i) {
 							t.Errorf("task %d made record %d", i, n)

@@ -10,9 +10,12 @@
 //
 // In the flow of a record it stands where a connector to an outside system
 // would: its tasks' Poll hands the runtime records, which go through the
-// connector's transformations and converters to Kafka; the runtime commits
-// each record's source offset once Kafka has it, and a restarted task
-// resumes after the last committed record.
+// connector's transformations and converters to Kafka. The last record of
+// each Poll carries the source offset, the number of the record after it;
+// the runtime commits it once Kafka has every record of the Poll, and a
+// restarted task resumes after the last committed Poll: exactly where it
+// stopped after a clean stop, a Poll's records sent again at most after a
+// crash.
 //
 // Record n of the stream is a function of the seed and n alone, so two
 // runs with the same seed produce the same records, and a task resumed
