@@ -43,8 +43,11 @@ type SourceTaskConfig struct {
 	// Stop, when closed, asks for a clean stop.
 	Stop <-chan struct{}
 	// Pause, while closed, pauses the task in place. Optional.
-	Pause  *PauseGate
-	Logger *slog.Logger
+	Pause *PauseGate
+	// Transactions, when set, makes the task exactly-once: Producer and
+	// Offsets are not used, records and offsets go in transactions.
+	Transactions *Transactions
+	Logger       *slog.Logger
 }
 
 // sourceTaskContext is the connect.SourceTaskContext the runtime gives a
@@ -117,6 +120,13 @@ type sourceWorker struct {
 
 	commits  sync.Mutex                   // one offset commit at a time
 	unstored map[string]CommittableOffset // committable offsets not yet stored, by PartitionKey
+
+	// With Transactions, the open transaction: whether there is one, since
+	// when, and its records' acknowledgements, held until it commits. Only
+	// the polling goroutine uses them.
+	txOpen  bool
+	txSince time.Time
+	txAcks  []func(err error, partition int32, offset int64)
 }
 
 func (w *sourceWorker) fail(err error) {
@@ -142,6 +152,15 @@ func (w *sourceWorker) run(ctx context.Context) error {
 		return fmt.Errorf("source task %s failed to start: %w", w.cfg.ID, err)
 	}
 	w.log.Info("source task started")
+	if w.cfg.Transactions != nil {
+		// Init fences this task's earlier incarnations (zombies) before
+		// anything is sent.
+		if err := w.cfg.Transactions.Producer.Init(ctx); err != nil {
+			_ = w.cfg.Task.Stop()
+			return fmt.Errorf("source task %s: %w", w.cfg.ID, err)
+		}
+		w.cfg.Producer = txProducer{w}
+	}
 
 	pollCtx, stopPolling := context.WithCancel(ctx)
 	defer stopPolling()
@@ -160,7 +179,11 @@ func (w *sourceWorker) run(ctx context.Context) error {
 	}
 
 	committerDone := make(chan struct{})
-	go w.commitPeriodically(pollCtx, committerDone)
+	if w.cfg.Transactions == nil {
+		go w.commitPeriodically(pollCtx, committerDone)
+	} else {
+		close(committerDone) // offsets go in the transactions
+	}
 
 	loopErr := w.loop(pollCtx)
 	stopPolling()
@@ -180,7 +203,14 @@ func (w *sourceWorker) run(ctx context.Context) error {
 	if err := w.cfg.Producer.Flush(stopCtx); err != nil {
 		w.log.Warn("producer flush on stop", "error", err)
 	}
-	commitErr := w.commitOffsets(stopCtx)
+	var commitErr error
+	if w.cfg.Transactions != nil {
+		if loopErr == nil && w.asyncErr() == nil {
+			commitErr = w.commitTransaction(stopCtx)
+		}
+	} else {
+		commitErr = w.commitOffsets(stopCtx)
+	}
 
 	if loopErr == nil {
 		loopErr = w.asyncErr()
@@ -201,6 +231,12 @@ func (w *sourceWorker) run(ctx context.Context) error {
 // last Poll are all sent first.
 func (w *sourceWorker) loop(ctx context.Context) error {
 	for {
+		if w.cfg.Transactions != nil && w.cfg.Pause.Paused() {
+			// A pause ends the open transaction, as a boundary.
+			if err := w.commitTransaction(ctx); err != nil {
+				return err
+			}
+		}
 		w.awaitResume(ctx)
 		if ctx.Err() != nil {
 			return w.asyncErr()
@@ -218,6 +254,11 @@ func (w *sourceWorker) loop(ctx context.Context) error {
 			}
 		}
 		clear(w.subs) // keep no acknowledged record alive
+		if w.cfg.Transactions != nil {
+			if err := w.txBoundary(ctx); err != nil {
+				return err
+			}
+		}
 	}
 }
 

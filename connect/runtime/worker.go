@@ -1,6 +1,7 @@
 package runtime
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -272,17 +273,31 @@ func (w *Worker) StartTask(id TaskID, connectorProps, taskProps map[string]strin
 			kill()
 			return err
 		}
-		producer, err := kafka.NewProducer(props)
+		txs, err := w.transactions(id, connectorProps, props, flush)
 		if err != nil {
 			kill()
-			return fmt.Errorf("task %s: producer: %w", id, err)
+			return err
 		}
-		closers = append(closers, producer.Close)
+		if txs != nil {
+			closers = append(closers, txs.Producer.Close)
+		}
+		var producer Producer // transactional tasks use their own
+		if txs == nil {
+			p, err := kafka.NewProducer(props)
+			if err != nil {
+				kill()
+				return fmt.Errorf("task %s: producer: %w", id, err)
+			}
+			closers = append(closers, p.Close)
+			producer = KafkaProducer{p}
+		}
 		task := p.New().(connect.SourceConnector).NewTask()
 		ensure, closeAdmin, err := w.topicCreator(connectorProps)
 		if err != nil {
 			kill()
-			producer.Close()
+			for _, c := range closers {
+				c()
+			}
 			return err
 		}
 		if closeAdmin != nil {
@@ -302,9 +317,9 @@ func (w *Worker) StartTask(id TaskID, connectorProps, taskProps map[string]strin
 				ID: id, Task: task, Props: taskProps, Chain: chain,
 				KeyConverter: conv.Key, ValueConverter: conv.Value, HeaderConverter: conv.Header,
 				KeyConverterName: conv.KeyName, ValueConverterName: conv.ValueName, HeaderConverterName: conv.HeaderName,
-				Producer: KafkaProducer{producer}, Offsets: w.cfg.Offsets,
+				Producer: producer, Offsets: w.cfg.Offsets,
 				Operator: NewOperator(policy, reporters...).WithMetrics(metrics), Metrics: metrics,
-				EnsureTopic: ensureTopic, FlushInterval: flush, Stop: h.stop, Pause: gate, Logger: w.log,
+				EnsureTopic: ensureTopic, FlushInterval: flush, Stop: h.stop, Pause: gate, Transactions: txs, Logger: w.log,
 			})
 		}
 	case connect.KindSink:
@@ -390,6 +405,70 @@ func (w *Worker) setStatus(id TaskID, h *taskHandle, s Status) {
 	if w.cfg.OnStatus != nil {
 		w.cfg.OnStatus(id, s)
 	}
+}
+
+// The worker property of exactly-once source support (KIP-618), and its
+// values.
+const (
+	ExactlyOnceSourceSupportKey = "exactly.once.source.support"
+	eosDisabled                 = "disabled"
+	eosPreparing                = "preparing"
+	eosEnabled                  = "enabled"
+)
+
+// transactions returns the exactly-once setup of a source task, or nil
+// when it runs at least once: the worker has exactly.once.source.support
+// =enabled (and the connector did not opt out), the task gets a
+// transactional producer with transactional.id
+// <group.id>-<connector>-<task>. A connector with exactly.once.support=
+// required on a worker without it, or transaction.boundary=connector
+// (which no connector here defines), is refused with the reason.
+func (w *Worker) transactions(id TaskID, connectorProps, producerProps map[string]string, flush time.Duration) (*Transactions, error) {
+	support := strings.ToLower(strings.TrimSpace(w.cfg.Props[ExactlyOnceSourceSupportKey]))
+	switch support {
+	case "", eosDisabled, eosPreparing, eosEnabled:
+	default:
+		return nil, fmt.Errorf("Invalid value %s for configuration %s: String must be one of: disabled, preparing, enabled",
+			w.cfg.Props[ExactlyOnceSourceSupportKey], ExactlyOnceSourceSupportKey)
+	}
+	required := strings.EqualFold(strings.TrimSpace(connectorProps["exactly.once.support"]), "required")
+	if support != eosEnabled {
+		if required {
+			return nil, fmt.Errorf("connector %s has exactly.once.support=required, but this worker has %s=%s: "+
+				"set it to enabled on every worker (after a rolling restart with preparing)", id.Connector,
+				ExactlyOnceSourceSupportKey, cmp.Or(support, eosDisabled))
+		}
+		return nil, nil
+	}
+	txs := &Transactions{OffsetsTopic: strings.TrimSpace(w.cfg.Props["offset.storage.topic"])}
+	if txs.OffsetsTopic == "" {
+		return nil, fmt.Errorf("%s=enabled needs offset.storage.topic (a worker that keeps its offsets in Kafka)",
+			ExactlyOnceSourceSupportKey)
+	}
+	switch boundary := strings.ToLower(strings.TrimSpace(connectorProps["transaction.boundary"])); boundary {
+	case "", "poll":
+	case "interval":
+		txs.Interval = flush
+		if s := strings.TrimSpace(connectorProps["transaction.boundary.interval.ms"]); s != "" && s != "-1" {
+			ms, err := strconv.ParseInt(s, 10, 64)
+			if err != nil || ms < 1 {
+				return nil, fmt.Errorf("Invalid value %s for configuration transaction.boundary.interval.ms", s)
+			}
+			txs.Interval = time.Duration(ms) * time.Millisecond
+		}
+	case "connector":
+		return nil, fmt.Errorf("Invalid value connector for configuration transaction.boundary: "+
+			"connector %s does not define its own transaction boundaries; use poll or interval", id.Connector)
+	default:
+		return nil, fmt.Errorf("Invalid value %s for configuration transaction.boundary: String must be one of: poll, interval, connector", boundary)
+	}
+	txID := fmt.Sprintf("%s-%s-%d", w.cfg.Props["group.id"], id.Connector, id.Task)
+	p, err := kafka.NewTxProducer(producerProps, txID)
+	if err != nil {
+		return nil, err
+	}
+	txs.Producer = p
+	return txs, nil
 }
 
 // topicCreator returns the EnsureTopic of a source connector: with

@@ -1,0 +1,110 @@
+package runtime
+
+import (
+	"context"
+	"os/exec"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/sluicehq/sluice/connect/kafka"
+)
+
+// TestExactlyOnceSourceSurvivesAKillWithoutDuplicates runs a datagen
+// task with exactly.once.source.support=enabled, kills it mid-stream (no
+// clean stop, nothing flushed) and starts it again: a read_committed
+// consumer (kcat) finds every record exactly once, where an at-least-once
+// task would send the records since its last offset commit again.
+func TestExactlyOnceSourceSurvivesAKillWithoutDuplicates(t *testing.T) {
+	b := startTestBroker(t)
+	ctx := context.Background()
+	admin, err := kafka.NewAdmin(map[string]string{"bootstrap.servers": b.Addr()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer admin.Close()
+	if err := admin.CreateTopics(ctx, []kafka.TopicSpec{
+		{Name: "offsets", Partitions: 3, ReplicationFactor: 1, Configs: map[string]string{"cleanup.policy": "compact"}},
+		{Name: "gen", Partitions: 1, ReplicationFactor: 1},
+	}); err != nil {
+		t.Fatal(err)
+	}
+	offsets, err := OpenKafkaOffsetStore(ctx, map[string]string{"bootstrap.servers": b.Addr()}, "offsets")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer offsets.Close()
+	w := NewWorker(WorkerConfig{Props: map[string]string{
+		"bootstrap.servers": b.Addr(), "group.id": "cluster", "offset.storage.topic": "offsets",
+		ExactlyOnceSourceSupportKey: "enabled", "value.converter": "org.apache.kafka.connect.storage.StringConverter",
+	}, Offsets: offsets})
+	defer w.Stop(5 * time.Second)
+
+	const count = 6000
+	cfg := map[string]string{"name": "gen", "connector.class": "datagen", "topic": "gen", "shape": "string",
+		"value.size": "12", "count": "6000", "rate": "3000", "batch.size": "100", "exactly.once.support": "required"}
+	taskConfigs, err := w.StartConnector("gen", cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	id := TaskID{Connector: "gen", Task: 0}
+	if err := w.StartTask(id, cfg, taskConfigs[0]); err != nil {
+		t.Fatal(err)
+	}
+	read := func() []string {
+		out, err := exec.Command("kcat", "-b", b.Addr(), "-X", "isolation.level=read_committed", "-C", "-t", "gen",
+			"-o", "beginning", "-e", "-q", "-f", "%s\n").Output()
+		if err != nil {
+			t.Fatalf("kcat: %v", err)
+		}
+		// Each value starts with its record number.
+		var nums []string
+		for _, line := range strings.Split(strings.TrimSuffix(string(out), "\n"), "\n") {
+			if f := strings.Fields(line); len(f) > 0 {
+				nums = append(nums, f[0])
+			}
+		}
+		return nums
+	}
+	waitFor(t, "a third of the records", 30*time.Second, func() bool { return len(read()) >= count/3 })
+	w.StopTask(id, 0) // no time to stop cleanly: killed
+	if err := w.StartTask(id, cfg, taskConfigs[0]); err != nil {
+		t.Fatal(err)
+	}
+	waitFor(t, "every record", 60*time.Second, func() bool { return len(read()) >= count })
+	time.Sleep(500 * time.Millisecond) // anything more would show now
+	got := read()
+	seen := map[string]bool{}
+	for _, v := range got {
+		if seen[v] {
+			t.Fatalf("record %q read twice", v)
+		}
+		seen[v] = true
+	}
+	if len(got) != count {
+		t.Fatalf("read %d records, want %d", len(got), count)
+	}
+}
+
+func TestExactlyOnceRequiredNeedsAWorkerThatProvidesIt(t *testing.T) {
+	for _, tc := range []struct {
+		worker, connector map[string]string
+		want              string
+	}{
+		{map[string]string{}, map[string]string{"exactly.once.support": "required"}, "exactly.once.source.support=disabled"},
+		{map[string]string{ExactlyOnceSourceSupportKey: "enabled", "offset.storage.topic": "o", "group.id": "g"},
+			map[string]string{"transaction.boundary": "connector"}, "transaction.boundary"},
+		{map[string]string{ExactlyOnceSourceSupportKey: "always"}, map[string]string{}, "Invalid value always for configuration exactly.once.source.support"},
+	} {
+		w := NewWorker(WorkerConfig{Props: tc.worker})
+		cfg := map[string]string{"name": "gen", "connector.class": "datagen", "topic": "gen"}
+		for k, v := range tc.connector {
+			cfg[k] = v
+		}
+		err := w.StartTask(TaskID{Connector: "gen"}, cfg, cfg)
+		if err == nil || !strings.Contains(err.Error(), tc.want) {
+			t.Errorf("StartTask with %v on a worker with %v: %v, want an error saying %q", tc.connector, tc.worker, err, tc.want)
+		}
+		w.Stop(time.Second)
+	}
+}
