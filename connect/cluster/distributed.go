@@ -330,7 +330,16 @@ func (d *Distributed) lead(snap ConfigSnapshot) []string {
 		}
 	}
 	next := Assign(holding, unitsOf(snap), current)
-	if snap.Assignment.Leader == d.cfg.WorkerID && reflect.DeepEqual(normalize(next), normalize(current)) {
+	// Written when the work moves, and when the workers change even if
+	// the work does not (a worker that joins with nothing to do is named,
+	// which is how it learns it is in the cluster).
+	sameWorkers := len(snap.Assignment.Workers) == len(holding)
+	for _, w := range holding {
+		if _, ok := snap.Assignment.Workers[w]; !ok {
+			sameWorkers = false
+		}
+	}
+	if snap.Assignment.Leader == d.cfg.WorkerID && sameWorkers && reflect.DeepEqual(normalize(next), normalize(current)) {
 		return members
 	}
 	// The work of workers that left shows UNASSIGNED until its new owner

@@ -92,6 +92,11 @@ func TestDistributedWorkersShareTheTasks(t *testing.T) {
 	a := startDistWorker(t, props, "a:8083")
 	b := startDistWorker(t, props, "b:8083")
 	c := startDistWorker(t, props, "c:8083")
+	// With nothing to run, each worker is still named in an assignment,
+	// and healthy.
+	for _, w := range []*distWorker{a, b, c} {
+		waitFor(t, "every worker healthy", func() bool { status, _ := w.do("GET", "/health", nil); return status == http.StatusOK })
+	}
 	a.expect("POST", "/connectors", map[string]any{"name": "orders", "config": map[string]string{
 		"connector.class": "datagen", "topic": "orders", "rate": "100", "tasks.max": "6",
 	}}, http.StatusCreated)

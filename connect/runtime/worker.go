@@ -337,6 +337,12 @@ func (w *Worker) StartTask(id TaskID, connectorProps, taskProps map[string]strin
 		if props["group.id"] == "" {
 			props["group.id"] = "connect-" + id.Connector
 		}
+		if props["session.timeout.ms"] == "" {
+			// A dead worker's sink partitions move after 10 s, as its
+			// tasks do (the workers' own session.timeout.ms default),
+			// rather than after the consumer's 45 s.
+			props["session.timeout.ms"] = "10000"
+		}
 		if policy.DLQTopic != "" {
 			pprops, err := kafka.ClientProps(w.cfg.Props, kafka.KindProducer, connectorProps, overridePolicy)
 			if err != nil {
