@@ -15,7 +15,6 @@ import (
 	"time"
 
 	"github.com/sluicehq/sluice/config"
-	"github.com/sluicehq/sluice/connect/kafka"
 	"github.com/sluicehq/sluice/connect/rest"
 	"github.com/sluicehq/sluice/connect/runtime"
 )
@@ -118,22 +117,11 @@ func NewDistributed(cfg DistributedConfig) (*Distributed, error) {
 	if log == nil {
 		log = slog.Default()
 	}
-	timeout := DefaultTaskShutdownTimeout
-	if s := strings.TrimSpace(cfg.WorkerProps[TaskShutdownTimeoutKey]); s != "" {
-		ms, err := strconv.ParseInt(s, 10, 64)
-		if err != nil || ms < 0 {
-			return nil, fmt.Errorf("cluster: Invalid value %s for configuration %s", s, TaskShutdownTimeoutKey)
-		}
-		timeout = time.Duration(ms) * time.Millisecond
-	}
-	tracking, err := boolProp(cfg.WorkerProps, TopicTrackingKey, true)
+	hs, err := readHerderSettings(cfg.WorkerProps)
 	if err != nil {
 		return nil, err
 	}
-	reset, err := boolProp(cfg.WorkerProps, TopicTrackingResetKey, true)
-	if err != nil {
-		return nil, err
-	}
+	timeout, tracking, reset := hs.shutdownTimeout, hs.topicTracking, hs.topicReset
 	if strings.TrimSpace(cfg.WorkerID) == "" {
 		return nil, errors.New("cluster: a distributed worker needs a worker ID")
 	}
@@ -579,10 +567,7 @@ func (d *Distributed) applyPause(name string, target rest.TargetState) {
 }
 
 func (d *Distributed) resolve(cfg map[string]string) (map[string]string, error) {
-	if d.cfg.Resolver == nil {
-		return maps.Clone(cfg), nil
-	}
-	return d.cfg.Resolver.Resolve(cfg)
+	return resolveWith(d.cfg.Resolver, cfg)
 }
 
 // startConnector starts a connector instance and writes its task configs
@@ -647,16 +632,7 @@ func (d *Distributed) connector(ctx context.Context, name string) (StoredConnect
 
 // KafkaClusterID implements rest.Herder.
 func (d *Distributed) KafkaClusterID(ctx context.Context) (string, error) {
-	props, err := kafka.ClientProps(d.cfg.WorkerProps, kafka.KindAdmin, nil, "")
-	if err != nil {
-		return "", err
-	}
-	a, err := kafka.NewAdmin(props)
-	if err != nil {
-		return "", err
-	}
-	defer a.Close()
-	return a.ClusterID(ctx)
+	return kafkaClusterID(ctx, d.cfg.WorkerProps)
 }
 
 // Health implements rest.Herder: healthy once the worker has read the

@@ -172,22 +172,11 @@ func NewHerder(cfg HerderConfig) (*Herder, error) {
 	if log == nil {
 		log = slog.Default()
 	}
-	timeout := DefaultTaskShutdownTimeout
-	if s := strings.TrimSpace(cfg.WorkerProps[TaskShutdownTimeoutKey]); s != "" {
-		ms, err := strconv.ParseInt(s, 10, 64)
-		if err != nil || ms < 0 {
-			return nil, fmt.Errorf("cluster: Invalid value %s for configuration %s", s, TaskShutdownTimeoutKey)
-		}
-		timeout = time.Duration(ms) * time.Millisecond
-	}
-	tracking, err := boolProp(cfg.WorkerProps, TopicTrackingKey, true)
+	hs, err := readHerderSettings(cfg.WorkerProps)
 	if err != nil {
 		return nil, err
 	}
-	reset, err := boolProp(cfg.WorkerProps, TopicTrackingResetKey, true)
-	if err != nil {
-		return nil, err
-	}
+	timeout, tracking, reset := hs.shutdownTimeout, hs.topicTracking, hs.topicReset
 	offsets := cfg.Offsets
 	if offsets == nil {
 		path := strings.TrimSpace(cfg.WorkerProps[OffsetFileKey])
@@ -216,6 +205,31 @@ func NewHerder(cfg HerderConfig) (*Herder, error) {
 	}
 	h.worker = runtime.NewWorker(wc)
 	return h, nil
+}
+
+// herderSettings are the worker properties both herders read.
+type herderSettings struct {
+	shutdownTimeout           time.Duration // task.shutdown.graceful.timeout.ms
+	topicTracking, topicReset bool          // topic.tracking.enable, topic.tracking.allow.reset
+}
+
+func readHerderSettings(props map[string]string) (herderSettings, error) {
+	hs := herderSettings{shutdownTimeout: DefaultTaskShutdownTimeout}
+	if s := strings.TrimSpace(props[TaskShutdownTimeoutKey]); s != "" {
+		ms, err := strconv.ParseInt(s, 10, 64)
+		if err != nil || ms < 0 {
+			return hs, fmt.Errorf("cluster: Invalid value %s for configuration %s", s, TaskShutdownTimeoutKey)
+		}
+		hs.shutdownTimeout = time.Duration(ms) * time.Millisecond
+	}
+	var err error
+	if hs.topicTracking, err = boolProp(props, TopicTrackingKey, true); err != nil {
+		return hs, err
+	}
+	if hs.topicReset, err = boolProp(props, TopicTrackingResetKey, true); err != nil {
+		return hs, err
+	}
+	return hs, nil
 }
 
 // boolProp reads a true/false worker property.
@@ -357,10 +371,16 @@ func (h *Herder) startConnector(name string, c *connectorState) {
 }
 
 func (h *Herder) resolve(cfg map[string]string) (map[string]string, error) {
-	if h.resolver == nil {
+	return resolveWith(h.resolver, cfg)
+}
+
+// resolveWith expands the config provider references of a connector
+// config into a new map; a nil resolver copies it as it is.
+func resolveWith(r *config.Resolver, cfg map[string]string) (map[string]string, error) {
+	if r == nil {
 		return maps.Clone(cfg), nil
 	}
-	return h.resolver.Resolve(cfg)
+	return r.Resolve(cfg)
 }
 
 // startTasks starts every task of the connector, paused in place if its
@@ -465,7 +485,13 @@ func (h *Herder) status(name string, c *connectorState) rest.ConnectorStateInfo 
 // KafkaClusterID implements rest.Herder: it asks the cluster the worker
 // uses, with the worker's admin client properties.
 func (h *Herder) KafkaClusterID(ctx context.Context) (string, error) {
-	props, err := kafka.ClientProps(h.workerProps, kafka.KindAdmin, nil, "")
+	return kafkaClusterID(ctx, h.workerProps)
+}
+
+// kafkaClusterID asks the cluster the worker uses for its ID, with the
+// worker's admin client properties.
+func kafkaClusterID(ctx context.Context, workerProps map[string]string) (string, error) {
+	props, err := kafka.ClientProps(workerProps, kafka.KindAdmin, nil, "")
 	if err != nil {
 		return "", err
 	}

@@ -208,11 +208,12 @@ func TestStandaloneFileCopyThroughRESTLifecycle(t *testing.T) {
 		t.Fatalf("offsets = %+v, want {filename: %s} at position %d", offs, in, size)
 	}
 
-	// The sink's offsets are its consumer group's: all five lines.
-	if status, body := a.do("GET", "/connectors/sink/offsets", nil); status != http.StatusOK ||
-		!strings.Contains(string(body), `"offset":{"kafka_offset":5}`) {
-		t.Fatalf("GET sink offsets = %d %s, want its group's offset 5", status, body)
-	}
+	// The sink's offsets are its consumer group's: all five lines, once
+	// its next commit (every 200 ms) has them.
+	waitFor(t, "the sink's group offset 5", func() bool {
+		status, body := a.do("GET", "/connectors/sink/offsets", nil)
+		return status == http.StatusOK && strings.Contains(string(body), `"offset":{"kafka_offset":5}`)
+	})
 
 	a.expect("DELETE", "/connectors/src", nil, http.StatusNoContent)
 	a.expect("GET", "/connectors/src", nil, http.StatusNotFound)

@@ -128,13 +128,7 @@ func OpenKafkaStores(ctx context.Context, props map[string]string) (*KafkaStores
 	ensured := time.Since(began)
 	// The stores read and write with the client properties every client
 	// of the worker shares (bootstrap.servers, security settings).
-	shared := map[string]string{}
-	for k, v := range props {
-		if !strings.HasPrefix(k, "producer.") && !strings.HasPrefix(k, "consumer.") && !strings.HasPrefix(k, "admin.") {
-			shared[k] = v
-		}
-	}
-	clientProps, err := kafka.ClientProps(shared, kafka.KindAdmin, nil, "")
+	clientProps, err := kafka.ClientProps(sharedClientProps(props), kafka.KindAdmin, nil, "")
 	if err != nil {
 		return nil, err
 	}
