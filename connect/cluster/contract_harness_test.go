@@ -280,7 +280,7 @@ func (c *contract) halfFailedSink(name string) {
 func (c *contract) copying(in, out string, lines ...string) {
 	c.t.Helper()
 	topic := uniqueName("lines")
-	addLines(c.t, in, lines...)
+	appendLines(c.t, in, lines...)
 	c.create("src", fileSourceConfig(in, topic))
 	c.create("sink", fileSinkConfig(out, topic))
 	waitForFile(c.t, out, lines...)
@@ -470,21 +470,6 @@ func mkdir(t *testing.T, dir string) {
 	t.Helper()
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		t.Fatal(err)
-	}
-}
-
-// addLines appends lines to file, creating it if needed.
-func addLines(t *testing.T, file string, lines ...string) {
-	t.Helper()
-	f, err := os.OpenFile(file, os.O_APPEND|os.O_WRONLY|os.O_CREATE, 0o644)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer f.Close()
-	for _, l := range lines {
-		if _, err := fmt.Fprintln(f, l); err != nil {
-			t.Fatal(err)
-		}
 	}
 }
 

@@ -727,7 +727,7 @@ func TestPausedSourceHoldsItsLinesUntilResumed(t *testing.T) {
 
 	c.mustDo("PUT", "/connectors/src/pause", nil, http.StatusAccepted)
 	time.Sleep(pausedWait)
-	addLines(t, in, "three")
+	appendLines(t, in, "three")
 	time.Sleep(pausedWait)
 	if got, _ := os.ReadFile(out); string(got) != "one\ntwo\n" {
 		t.Errorf("while the source is paused, %s became %q, want it unchanged", out, got)
@@ -745,7 +745,7 @@ func TestPausedSinkHoldsItsRecordsUntilResumed(t *testing.T) {
 
 	c.mustDo("PUT", "/connectors/sink/pause", nil, http.StatusAccepted)
 	time.Sleep(pausedWait)
-	addLines(t, in, "three")
+	appendLines(t, in, "three")
 	time.Sleep(pausedWait)
 	if got, _ := os.ReadFile(out); string(got) != "one\ntwo\n" {
 		t.Errorf("while the sink is paused, %s became %q, want it unchanged", out, got)
@@ -755,7 +755,7 @@ func TestPausedSinkHoldsItsRecordsUntilResumed(t *testing.T) {
 
 	// A stopped sink, resumed, goes on from its committed offsets.
 	c.mustDo("PUT", "/connectors/sink/stop", nil, http.StatusNoContent)
-	addLines(t, in, "four")
+	appendLines(t, in, "four")
 	c.mustDo("PUT", "/connectors/sink/resume", nil, http.StatusAccepted)
 	waitForFile(t, out, "one", "two", "three", "four")
 }
@@ -853,7 +853,7 @@ func TestActiveTopics(t *testing.T) {
 func TestSourceOffsets(t *testing.T) {
 	t.Parallel()
 	in := filepath.Join(t.TempDir(), "in.txt")
-	addLines(t, in, "a", "b") // 4 bytes: positions 2 and 4
+	appendLines(t, in, "a", "b") // 4 bytes: positions 2 and 4
 	at := func(pos int) map[string]any {
 		return map[string]any{"offsets": []any{map[string]any{"partition": map[string]any{"filename": in}, "offset": map[string]any{"position": pos}}}}
 	}
@@ -937,7 +937,7 @@ func TestAlteredOffsetsAreWhereTheSourceResumes(t *testing.T) {
 	c := newContract(t, rest.Options{})
 	dir := t.TempDir()
 	in, out, topic := filepath.Join(dir, "in.txt"), filepath.Join(dir, "out.txt"), uniqueName("lines")
-	addLines(t, in, "one", "two")
+	appendLines(t, in, "one", "two")
 	c.create("src", fileSourceConfig(in, topic))
 	c.create("sink", fileSinkConfig(out, topic))
 	waitForFile(t, out, "one", "two")
@@ -969,7 +969,7 @@ func TestSinkOffsetsAreItsConsumerGroups(t *testing.T) {
 	dir := t.TempDir()
 	in, out := filepath.Join(dir, "in.txt"), filepath.Join(dir, "out.txt")
 	topic := uniqueName("lines")
-	addLines(t, in, "one", "two", "three")
+	appendLines(t, in, "one", "two", "three")
 	c.create("src", withKeys(fileSourceConfig(in, topic),
 		"topic.creation.default.partitions", "1", "topic.creation.default.replication.factor", "1"))
 	c.create(sink, fileSinkConfig(out, topic))

@@ -144,6 +144,7 @@ func waitForLines(t *testing.T, file string, want []string) {
 	t.Fatalf("%s holds %q, want %q", file, got, wantText)
 }
 
+// appendLines appends lines to file, creating it if needed.
 func appendLines(t *testing.T, file string, lines ...string) {
 	t.Helper()
 	f, err := os.OpenFile(file, os.O_APPEND|os.O_WRONLY|os.O_CREATE, 0o644)
