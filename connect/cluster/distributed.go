@@ -801,16 +801,7 @@ func (d *Distributed) RestartConnectorAndTasks(ctx context.Context, req rest.Res
 		return rest.ConnectorStateInfo{}, err
 	}
 	st := d.statusOf(req.Connector, c)
-	if !req.OnlyFailed || st.Connector.State == rest.StateFailed {
-		st.Connector.State, st.Connector.Trace = rest.StateRestarting, ""
-	}
-	if req.IncludeTasks {
-		for i, t := range st.Tasks {
-			if !req.OnlyFailed || t.State == rest.StateFailed {
-				st.Tasks[i].State, st.Tasks[i].Trace = rest.StateRestarting, ""
-			}
-		}
-	}
+	markRestarting(&st, req)
 	if err := d.stores.Configs.PutRestart(ctx, req.Connector, -1, req.IncludeTasks, req.OnlyFailed); err != nil {
 		return rest.ConnectorStateInfo{}, err
 	}

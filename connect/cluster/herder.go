@@ -715,18 +715,8 @@ func (h *Herder) RestartConnectorAndTasks(_ context.Context, req rest.RestartReq
 		return rest.ConnectorStateInfo{}, err
 	}
 	st := h.status(req.Connector, c)
-	restartConnector := !req.OnlyFailed || st.Connector.State == rest.StateFailed
-	var tasks []int
-	if req.IncludeTasks {
-		for i, t := range st.Tasks {
-			if !req.OnlyFailed || t.State == rest.StateFailed {
-				tasks = append(tasks, i)
-				st.Tasks[i].State, st.Tasks[i].Trace = rest.StateRestarting, ""
-			}
-		}
-	}
+	restartConnector, tasks := markRestarting(&st, req)
 	if restartConnector {
-		st.Connector.State, st.Connector.Trace = rest.StateRestarting, ""
 		before := c.taskConfigs
 		h.restartConnector(req.Connector, c)
 		if !reflect.DeepEqual(before, c.taskConfigs) {
@@ -740,6 +730,25 @@ func (h *Herder) RestartConnectorAndTasks(_ context.Context, req rest.RestartReq
 		}
 	}
 	return st, nil
+}
+
+// markRestarting marks in st, the state before a restart, the instances
+// req restarts (all, or with OnlyFailed the FAILED ones; tasks only with
+// IncludeTasks), as Kafka Connect shows them in its answer, and returns
+// them.
+func markRestarting(st *rest.ConnectorStateInfo, req rest.RestartRequest) (connector bool, tasks []int) {
+	if connector = !req.OnlyFailed || st.Connector.State == rest.StateFailed; connector {
+		st.Connector.State, st.Connector.Trace = rest.StateRestarting, ""
+	}
+	if req.IncludeTasks {
+		for i, t := range st.Tasks {
+			if !req.OnlyFailed || t.State == rest.StateFailed {
+				tasks = append(tasks, i)
+				st.Tasks[i].State, st.Tasks[i].Trace = rest.StateRestarting, ""
+			}
+		}
+	}
+	return connector, tasks
 }
 
 // PauseConnector implements rest.Herder: the tasks pause in place (see
