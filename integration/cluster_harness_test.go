@@ -152,6 +152,8 @@ type testCluster struct {
 	Bootstrap string
 	broker    *proc
 	Workers   []*clusterWorker
+	// extra are worker properties over the defaults, for every worker.
+	extra map[string]string
 }
 
 // clusterWorker is one sluice worker process.
@@ -165,11 +167,15 @@ type clusterWorker struct {
 	proc  *proc  // the running process, or the last one
 }
 
-// startCluster starts a broker and n workers, and waits until every
+// startCluster starts a broker and n workers, with the extra worker
+// properties (key, value, ...) over the defaults, and waits until every
 // worker is healthy.
-func startCluster(t *testing.T, n int) *testCluster {
+func startCluster(t *testing.T, n int, extra ...string) *testCluster {
 	t.Helper()
-	c := &testCluster{t: t, dir: t.TempDir(), bin: sluiceBinary(t)}
+	c := &testCluster{t: t, dir: t.TempDir(), bin: sluiceBinary(t), extra: map[string]string{}}
+	for i := 0; i+1 < len(extra); i += 2 {
+		c.extra[extra[i]] = extra[i+1]
+	}
 	t.Cleanup(c.close)
 	c.startBroker()
 	for range n {
@@ -234,6 +240,7 @@ func (c *testCluster) addWorker() *clusterWorker {
 		// A sink created before its topic exists finds it within a second.
 		"consumer.topic.metadata.refresh.interval.ms": "500",
 	}
+	maps.Copy(props, c.extra)
 	var b strings.Builder
 	for _, k := range slices.Sorted(maps.Keys(props)) {
 		fmt.Fprintf(&b, "%s=%s\n", k, props[k])

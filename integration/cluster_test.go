@@ -513,3 +513,68 @@ func (p clusterPipeline) topicRecords(t *testing.T) int {
 	}
 	return bytes.Count(out, []byte("\n"))
 }
+
+// TestClusterExactlyOnceSourceAfterSIGKILL runs the source of the
+// failover test with exactly.once.source.support=enabled and kills
+// (SIGKILL) the worker that runs the most of its tasks: the survivors run
+// them within the failover bound, and a read_committed reader (kcat, whose
+// librdkafka reads committed records by default) finds every record the
+// source made exactly once. The killed worker's open transactions are
+// aborted when the tasks' new producers start (fencing).
+func TestClusterExactlyOnceSourceAfterSIGKILL(t *testing.T) {
+	c := startCluster(t, 3, "exactly.once.source.support", "enabled")
+	const count = 20000
+	p := clusterPipeline{Source: "gen", Topic: "numbers", Count: count, bootstrap: c.Bootstrap}
+	cfg := datagenConfig(p.Topic, 2500, count)
+	cfg["exactly.once.support"] = "required"
+	postConnector(t, c.Workers[0], p.Source, cfg)
+	tasks := map[string]int{p.Source: 6}
+	placed := waitSettled(t, c.Workers[0], c.Workers, tasks)
+	waitFor(t, clusterWait, "committed records in the topic", func() (bool, string) {
+		n := p.committedRecords(t)
+		return n > 0, fmt.Sprintf("%d records", n)
+	})
+	victim := slices.MaxFunc(c.Workers, func(a, b *clusterWorker) int { return placed.perWorker[a.ID] - placed.perWorker[b.ID] })
+	survivors := c.others(victim)
+	victim.kill()
+	took := waitFor(t, clusterWait, "every source task RUNNING on the survivors", func() (bool, string) {
+		st, err := survivors[0].status(p.Source)
+		if err != nil {
+			return false, err.Error()
+		}
+		return st.AllRunning && len(st.Status.Tasks) == 6 && onlyOn(st.PerWorker, survivors), st.Raw
+	})
+	t.Logf("FIGURE exactly-once failover: %.2fs", took.Seconds())
+	if took > failoverBound {
+		t.Errorf("the tasks of the killed worker ran again after %v, want within %v", took, failoverBound)
+	}
+	waitFor(t, clusterWait, "every record committed", func() (bool, string) {
+		n := p.committedRecords(t)
+		return n >= count, fmt.Sprintf("%d of %d records", n, count)
+	})
+	out, err := exec.Command("kcat", "-b", p.bootstrap, "-C", "-t", p.Topic, "-o", "beginning", "-e", "-q", "-f", "%s\n").Output()
+	if err != nil {
+		t.Fatal(err)
+	}
+	seen, bad := numbers(out, count)
+	duplicated := 0
+	for _, n := range seen {
+		duplicated += n - 1
+	}
+	t.Logf("FIGURE exactly-once failover: lost %d, duplicated %d", count-len(seen), duplicated)
+	if len(bad) > 0 || len(seen) != count || duplicated != 0 {
+		t.Errorf("read_committed: %d distinct records of %d, %d duplicated, %d not the source's: want each record once",
+			len(seen), count, duplicated, len(bad))
+	}
+}
+
+// committedRecords counts the records a read_committed reader sees.
+func (p clusterPipeline) committedRecords(t *testing.T) int {
+	t.Helper()
+	out, err := exec.Command("kcat", "-b", p.bootstrap, "-X", "isolation.level=read_committed", "-C", "-t", p.Topic,
+		"-o", "beginning", "-e", "-q", "-f", "%s\n").Output()
+	if err != nil {
+		t.Fatalf("kcat: %v", err)
+	}
+	return bytes.Count(out, []byte("\n"))
+}

@@ -49,12 +49,21 @@ func NewTxProducer(props map[string]string, transactionalID string) (*TxProducer
 		pp = map[string]string{}
 	}
 	pp["transactional.id"] = transactionalID
+	// A transaction left open by a producer that died (a killed worker)
+	// blocks read_committed readers of its partitions until the broker
+	// aborts it: at the latest after transaction.timeout.ms, 10 s here
+	// unless set, rather than Kafka's 60 s, as a task's transactions last
+	// one poll or one boundary interval. Deliveries must fit in it.
+	if pp["transaction.timeout.ms"] == "" {
+		pp["transaction.timeout.ms"] = "10000"
+	}
+	if pp["message.timeout.ms"] == "" {
+		pp["message.timeout.ms"] = pp["transaction.timeout.ms"]
+	}
 	cm := configMap("producer", pp, producerDefaults, ckafka.ConfigMap{
 		"enable.idempotence":     "true",
 		"acks":                   "all",
 		"go.logs.channel.enable": true,
-		// The delivery timeout must fit in the transaction timeout.
-		"message.timeout.ms": "60000",
 	})
 	kp, err := ckafka.NewProducer(&cm)
 	if err != nil {
