@@ -588,6 +588,13 @@ func (d *Distributed) startConnector(name string, c StoredConnector, rc *running
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
+	// Tasks that no longer exist are fenced before the new generation is
+	// written, so none of their zombies commits after it.
+	if err := d.worker.FenceRemovedTasks(ctx, name, resolved, len(taskConfigs), len(c.Tasks)); err != nil {
+		d.log.Error("cannot fence the connector's removed tasks; its task configs are not changed", "connector", name, "error", err)
+		rc.failed = err
+		return
+	}
 	if err := d.stores.Configs.PutTaskConfigs(ctx, name, taskConfigs); err != nil {
 		d.log.Error("task configs not stored", "connector", name, "error", err)
 	}

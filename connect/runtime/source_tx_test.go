@@ -2,6 +2,7 @@ package runtime
 
 import (
 	"context"
+	"errors"
 	"os/exec"
 	"strings"
 	"testing"
@@ -106,5 +107,38 @@ func TestExactlyOnceRequiredNeedsAWorkerThatProvidesIt(t *testing.T) {
 			t.Errorf("StartTask with %v on a worker with %v: %v, want an error saying %q", tc.connector, tc.worker, err, tc.want)
 		}
 		w.Stop(time.Second)
+	}
+}
+
+// TestFenceRemovedTasksFencesTheirZombies: when a source connector's task
+// count shrinks, the producers of the tasks that no longer exist are
+// fenced, so a zombie of one cannot commit.
+func TestFenceRemovedTasksFencesTheirZombies(t *testing.T) {
+	b := startTestBroker(t)
+	ctx := context.Background()
+	props := map[string]string{"bootstrap.servers": b.Addr()}
+	zombie, err := kafka.NewTxProducer(props, "cluster-gen-2")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer zombie.Close()
+	if err := zombie.Init(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if err := zombie.Begin(); err != nil {
+		t.Fatal(err)
+	}
+	if err := zombie.Send(&kafka.Message{Topic: "gen", Partition: kafka.PartitionAny, Value: []byte("late")}); err != nil {
+		t.Fatal(err)
+	}
+	w := NewWorker(WorkerConfig{Props: map[string]string{"bootstrap.servers": b.Addr(), "group.id": "cluster",
+		ExactlyOnceSourceSupportKey: "enabled"}})
+	defer w.Stop(time.Second)
+	cfg := map[string]string{"name": "gen", "connector.class": "datagen", "topic": "gen"}
+	if err := w.FenceRemovedTasks(ctx, "gen", cfg, 2, 3); err != nil {
+		t.Fatal(err)
+	}
+	if err := zombie.Commit(ctx); !errors.Is(err, kafka.ErrFenced) {
+		t.Fatalf("the zombie of removed task 2 committed: %v, want ErrFenced", err)
 	}
 }

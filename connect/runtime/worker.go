@@ -477,6 +477,37 @@ func (w *Worker) transactions(id TaskID, connectorProps, producerProps map[strin
 	return txs, nil
 }
 
+// FenceRemovedTasks fences the transactional producers of a source
+// connector's tasks from..to-1, when the connector now has only `from`
+// tasks and the worker runs exactly-once sources: a zombie of a task that
+// no longer exists could otherwise still commit (KIP-618's fencing of a
+// connector's earlier task generation). A task that goes on existing is
+// fenced by its own successor's start. It does nothing otherwise.
+func (w *Worker) FenceRemovedTasks(ctx context.Context, connector string, connectorProps map[string]string, from, to int) error {
+	if from >= to || !strings.EqualFold(strings.TrimSpace(w.cfg.Props[ExactlyOnceSourceSupportKey]), eosEnabled) {
+		return nil
+	}
+	if p, err := connectorPlugin(connectorProps); err != nil || p.Kind != connect.KindSource {
+		return err
+	}
+	props, err := kafka.ClientProps(w.cfg.Props, kafka.KindProducer, connectorProps, w.cfg.Props["connector.client.config.override.policy"])
+	if err != nil {
+		return err
+	}
+	for i := from; i < to; i++ {
+		p, err := kafka.NewTxProducer(props, fmt.Sprintf("%s-%s-%d", w.cfg.Props["group.id"], connector, i))
+		if err != nil {
+			return err
+		}
+		err = p.Init(ctx) // a newer epoch: the old producer is fenced
+		p.Close()
+		if err != nil {
+			return fmt.Errorf("fencing task %s-%d: %w", connector, i, err)
+		}
+	}
+	return nil
+}
+
 // topicCreator returns the EnsureTopic of a source connector: with
 // topic.creation.default.replication.factor and .partitions in its config
 // (Kafka Connect's topic creation), topics it writes to are created with
