@@ -496,12 +496,12 @@ func (d *Distributed) apply(snap ConfigSnapshot, mine map[WorkID]bool, members [
 		if _, running := d.tasks[id]; running || !ok || c.Target == rest.TargetStopped || w.Task >= len(c.Tasks) {
 			continue
 		}
-		if !d.handedOver(id, members) {
+		if !d.handedOver(id, &members) {
 			continue
 		}
 		resolved, err := d.resolve(c.Config)
 		if err == nil {
-			d.applyPause(w.Connector, c.Target)
+			applyTarget(d.worker, w.Connector, c.Target)
 			err = d.worker.StartTask(id, resolved, c.Tasks[w.Task])
 		}
 		d.tasks[id] = runningTask{connector: c.Config, task: c.Tasks[w.Task]}
@@ -513,7 +513,7 @@ func (d *Distributed) apply(snap ConfigSnapshot, mine map[WorkID]bool, members [
 	// Target states of the tasks that run here.
 	for id := range d.tasks {
 		if c, ok := snap.Connectors[id.Connector]; ok {
-			d.applyPause(id.Connector, c.Target)
+			applyTarget(d.worker, id.Connector, c.Target)
 		}
 	}
 }
@@ -524,23 +524,24 @@ func (d *Distributed) handoverWait() time.Duration { return d.shutdownTimeout + 
 
 // handedOver reports whether task id may start here: no other live
 // worker reports it RUNNING or PAUSED (its previous owner has stopped it),
-// or it has waited too long for that.
-func (d *Distributed) handedOver(id runtime.TaskID, members []string) bool {
+// or it has waited too long for that. *members is the group's workers;
+// when nil, they are asked for once and kept there for the next task.
+func (d *Distributed) handedOver(id runtime.TaskID, members *[]string) bool {
 	st, ok := d.stores.Statuses.Task(id)
 	if !ok || st.WorkerID == d.cfg.WorkerID || (st.State != rest.StateRunning && st.State != rest.StatePaused) {
 		delete(d.waiting, id)
 		return true
 	}
-	if members == nil {
+	if *members == nil {
 		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 		m, err := d.member.Members(ctx)
 		cancel()
 		if err != nil {
 			return false
 		}
-		members = m
+		*members = m
 	}
-	if !slices.Contains(members, st.WorkerID) {
+	if !slices.Contains(*members, st.WorkerID) {
 		delete(d.waiting, id)
 		return true
 	}
@@ -556,14 +557,6 @@ func (d *Distributed) handedOver(id runtime.TaskID, members []string) bool {
 		return true
 	}
 	return false
-}
-
-func (d *Distributed) applyPause(name string, target rest.TargetState) {
-	if target == rest.TargetPaused {
-		d.worker.PauseConnector(name)
-	} else {
-		d.worker.ResumeConnector(name)
-	}
 }
 
 func (d *Distributed) resolve(cfg map[string]string) (map[string]string, error) {

@@ -394,11 +394,15 @@ func (h *Herder) startTasks(name string, c *connectorState) {
 
 // applyPause carries the connector's target state to its tasks. h.mu is
 // held.
-func (h *Herder) applyPause(name string, c *connectorState) {
-	if c.target == rest.TargetPaused {
-		h.worker.PauseConnector(name)
+func (h *Herder) applyPause(name string, c *connectorState) { applyTarget(h.worker, name, c.target) }
+
+// applyTarget pauses the connector's tasks on w in place when target is
+// PAUSED, and resumes them otherwise.
+func applyTarget(w *runtime.Worker, name string, target rest.TargetState) {
+	if target == rest.TargetPaused {
+		w.PauseConnector(name)
 	} else {
-		h.worker.ResumeConnector(name)
+		w.ResumeConnector(name)
 	}
 }
 
