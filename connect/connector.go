@@ -75,6 +75,51 @@ type SourceTaskContext interface {
 	// Offsets reads the committed offsets, to resume where a previous run
 	// stopped.
 	Offsets() OffsetReader
+	// ErrantRecordReporter takes input the task could not turn into a
+	// record (a line that does not parse, a value that does not fit the
+	// schema): Report applies the connector's errors.tolerance to it, as
+	// the runtime does to records that fail to convert. With
+	// errors.tolerance=none Report returns an error, which the task
+	// should return from Poll (the task fails, naming the input); with
+	// all it counts the record as failed and skipped in /metrics, logs it
+	// with errors.log.enable, writes it to errors.deadletterqueue.topic.name
+	// when one is set (a Sluice extension: Kafka Connect has no source
+	// dead letter queue), and returns nil once the queue has it, so the
+	// task drops it and goes on.
+	//
+	// The reported record should carry the raw input as its Value
+	// ([]byte or string; other values are written as their JSON) and
+	// the topic it was meant for; the dead letter queue gets those bytes
+	// as they are, with the error in the __connect.errors.* headers when
+	// errors.deadletterqueue.context.headers.enable is set.
+	ErrantRecordReporter() ErrantRecordReporter
+	// Metrics publishes the task's own counters and gauges. Never nil.
+	Metrics() TaskMetrics
+}
+
+// TaskMetrics lets a task publish numbers only it knows, such as the
+// messages it could not parse or the datagrams the kernel dropped. The
+// worker serves them at /metrics as sluice_<name>, labelled with the
+// connector and the task, beside its own.
+type TaskMetrics interface {
+	// Counter returns the task's counter of that name (snake case, with a
+	// _total suffix, such as "syslog_parse_errors_total"); help says what
+	// it counts. Asking twice for a name returns the same counter.
+	Counter(name, help string) Counter
+	// Gauge returns the task's gauge of that name.
+	Gauge(name, help string) Gauge
+}
+
+// Counter is a number that only grows.
+type Counter interface {
+	Inc()
+	Add(delta float64)
+}
+
+// Gauge is a number that goes up and down.
+type Gauge interface {
+	Set(v float64)
+	Add(delta float64)
 }
 
 // SourceTask reads records from an outside system.
@@ -134,6 +179,8 @@ type SinkTaskContext interface {
 	RequestCommit()
 	// ErrantRecordReporter is nil when no error handling is configured.
 	ErrantRecordReporter() ErrantRecordReporter
+	// Metrics publishes the task's own counters and gauges. Never nil.
+	Metrics() TaskMetrics
 }
 
 // SinkTask writes records to an outside system.

@@ -5,6 +5,7 @@
 package connecttest
 
 import (
+	"context"
 	"encoding/json"
 	"fmt"
 	"sync"
@@ -16,18 +17,106 @@ import (
 // live in memory: Commit stores the offsets of records, as the runtime
 // does once Kafka has them, and the task reads them back through
 // Offsets, as after a restart. It is safe for concurrent use.
+//
+// Its ErrantRecordReporter behaves as errors.tolerance=none (Report
+// returns an error) unless ToleratingAll was called, when it keeps the
+// rejected records for Rejected. Its Metrics keep their values in memory
+// for Metric.
 type SourceContext struct {
-	mu      sync.Mutex
-	offsets map[string]map[string]any
+	mu       sync.Mutex
+	offsets  map[string]map[string]any
+	tolerate bool
+	rejected []Rejection
+	metrics  map[string]*number
+}
+
+// Rejection is a record a task reported through its ErrantRecordReporter.
+type Rejection struct {
+	Record *connect.Record
+	Err    error
 }
 
 // NewSourceContext returns a context with no committed offsets.
 func NewSourceContext() *SourceContext {
-	return &SourceContext{offsets: map[string]map[string]any{}}
+	return &SourceContext{offsets: map[string]map[string]any{}, metrics: map[string]*number{}}
+}
+
+// ToleratingAll makes the context's ErrantRecordReporter keep rejected
+// records and return nil, as errors.tolerance=all does, and returns c.
+func (c *SourceContext) ToleratingAll() *SourceContext {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.tolerate = true
+	return c
 }
 
 // Offsets returns the context's OffsetReader: itself.
 func (c *SourceContext) Offsets() connect.OffsetReader { return c }
+
+// ErrantRecordReporter returns the context's reporter.
+func (c *SourceContext) ErrantRecordReporter() connect.ErrantRecordReporter { return reporter{c} }
+
+type reporter struct{ c *SourceContext }
+
+func (r reporter) Report(_ context.Context, rec *connect.Record, err error) error {
+	r.c.mu.Lock()
+	defer r.c.mu.Unlock()
+	if !r.c.tolerate {
+		return fmt.Errorf("record rejected, and errors.tolerance=none: %w", err)
+	}
+	r.c.rejected = append(r.c.rejected, Rejection{Record: rec, Err: err})
+	return nil
+}
+
+// Rejected returns the records reported so far with ToleratingAll.
+func (c *SourceContext) Rejected() []Rejection {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return append([]Rejection(nil), c.rejected...)
+}
+
+// Metrics returns the context's metrics: itself.
+func (c *SourceContext) Metrics() connect.TaskMetrics { return c }
+
+// Counter returns the counter of that name.
+func (c *SourceContext) Counter(name, _ string) connect.Counter { return c.metric(name) }
+
+// Gauge returns the gauge of that name.
+func (c *SourceContext) Gauge(name, _ string) connect.Gauge { return c.metric(name) }
+
+func (c *SourceContext) metric(name string) *number {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	n, ok := c.metrics[name]
+	if !ok {
+		n = &number{}
+		c.metrics[name] = n
+	}
+	return n
+}
+
+// Metric returns the value of a counter or gauge the task published (0
+// for one it never asked for).
+func (c *SourceContext) Metric(name string) float64 {
+	c.mu.Lock()
+	n := c.metrics[name]
+	c.mu.Unlock()
+	if n == nil {
+		return 0
+	}
+	return n.value()
+}
+
+// number is a counter or gauge in memory, safe for concurrent use.
+type number struct {
+	mu sync.Mutex
+	v  float64
+}
+
+func (n *number) Inc()              { n.Add(1) }
+func (n *number) Add(delta float64) { n.mu.Lock(); n.v += delta; n.mu.Unlock() }
+func (n *number) Set(v float64)     { n.mu.Lock(); n.v = v; n.mu.Unlock() }
+func (n *number) value() float64    { n.mu.Lock(); defer n.mu.Unlock(); return n.v }
 
 // Offset returns the offset committed for the partition, or nil.
 func (c *SourceContext) Offset(partition map[string]any) (map[string]any, error) {

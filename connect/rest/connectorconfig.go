@@ -100,6 +100,24 @@ func commonKeys() []config.Key {
 	}
 }
 
+// dlqKeys are the dead letter queue keys: Kafka Connect's for sinks, and
+// for sources a Sluice extension (input a source task rejects).
+func dlqKeys() []config.Key {
+	return []config.Key{
+		{Name: DLQTopicNameKey, Type: config.String, Default: "", Importance: config.Medium,
+			Group: errorGroup, DisplayName: "Dead Letter Queue Topic Name",
+			Doc: "The topic the records that fail with errors.tolerance=all are sent to. Empty: none. On a source connector " +
+				"(a Sluice extension) it receives the raw input the task rejected, such as a line that does not parse."},
+		{Name: DLQTopicReplicationFactorKey, Type: config.Int, Default: 3, Importance: config.Medium,
+			Validators: []config.Validator{config.Between(-1, 32767)},
+			Group:      errorGroup, DisplayName: "Dead Letter Queue Topic Replication Factor",
+			Doc: "The replication factor of the dead letter queue topic when Sluice creates it; -1 uses the broker's default."},
+		{Name: DLQContextHeadersEnableKey, Type: config.Boolean, Default: false, Importance: config.Medium,
+			Group: errorGroup, DisplayName: "Enable Error Context Headers",
+			Doc: "Whether the records sent to the dead letter queue carry __connect.errors.* headers saying why they failed."},
+	}
+}
+
 // sinkKeys are the framework keys of sink connectors only.
 func sinkKeys() []config.Key {
 	return []config.Key{
@@ -110,16 +128,6 @@ func sinkKeys() []config.Key {
 			Validators: []config.Validator{config.ValidRegex()},
 			Group:      commonGroup, DisplayName: "Topics regex",
 			Doc: "Regular expression (Go syntax) of the topics to consume. Only one of topics or topics.regex may be set."},
-		{Name: DLQTopicNameKey, Type: config.String, Default: "", Importance: config.Medium,
-			Group: errorGroup, DisplayName: "Dead Letter Queue Topic Name",
-			Doc: "The topic the records that fail with errors.tolerance=all are sent to. Empty: none."},
-		{Name: DLQTopicReplicationFactorKey, Type: config.Int, Default: 3, Importance: config.Medium,
-			Validators: []config.Validator{config.Between(-1, 32767)},
-			Group:      errorGroup, DisplayName: "Dead Letter Queue Topic Replication Factor",
-			Doc: "The replication factor of the dead letter queue topic when Sluice creates it; -1 uses the broker's default."},
-		{Name: DLQContextHeadersEnableKey, Type: config.Boolean, Default: false, Importance: config.Medium,
-			Group: errorGroup, DisplayName: "Enable Error Context Headers",
-			Doc: "Whether the records sent to the dead letter queue carry __connect.errors.* headers saying why they failed."},
 	}
 }
 
@@ -156,13 +164,13 @@ func sourceKeys() []config.Key {
 // ConnectorConfigDef returns the framework's keys of a connector config
 // of the kind (connect.KindSource or connect.KindSink): name,
 // connector.class, tasks.max, the converters, config.action.reload,
-// errors.*, transforms and predicates, for sinks topics, topics.regex
-// and the dead letter queue, and for sources the exactly-once keys. It does not hold the connector's own keys,
+// errors.* with the dead letter queue, transforms and predicates, for sinks
+// topics and topics.regex, and for sources the exactly-once keys. It does not hold the connector's own keys,
 // nor those under each transform alias (see transforms.ChainDef) or
 // converter prefix. The REST API validates and documents connector
 // configs with it.
 func ConnectorConfigDef(kind connect.Kind) *config.Def {
-	keys := commonKeys()
+	keys := append(commonKeys(), dlqKeys()...)
 	switch kind {
 	case connect.KindSink:
 		keys = append(keys, sinkKeys()...)

@@ -282,6 +282,27 @@ func (o *Operator) fail(ctx context.Context, f Failure, err error, retries int) 
 	return ErrSkipped
 }
 
+// Reject deals with a record the task itself rejected (a source task's
+// ErrantRecordReporter): without retries, it returns an error naming the
+// task with errors.tolerance=none, and otherwise reports the record and
+// returns nil once every reporter has it (the dead letter queue acked).
+func (o *Operator) Reject(ctx context.Context, f Failure, err error) error {
+	o.failed.Add(1)
+	if !o.policy.TolerateAll {
+		o.metrics.recordFailed(false)
+		return fmt.Errorf("task %s rejected a record, and errors.tolerance=none: %w", f.Task, err)
+	}
+	f.Err = err
+	for _, r := range o.reporters {
+		if rerr := r.Report(ctx, f); rerr != nil {
+			return fmt.Errorf("task %s rejected a record (%v) and the rejection could not be reported: %w", f.Task, err, rerr)
+		}
+	}
+	o.skipped.Add(1)
+	o.metrics.recordFailed(true)
+	return nil
+}
+
 // WithMetrics makes the Operator count failed and skipped records in m,
 // and returns it.
 func (o *Operator) WithMetrics(m *TaskMetrics) *Operator {

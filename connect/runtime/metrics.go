@@ -2,9 +2,12 @@ package runtime
 
 import (
 	"strconv"
+	"sync"
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
+
+	"github.com/sluicehq/sluice/connect"
 )
 
 // Metrics are the runtime's Prometheus metrics, labelled by connector and
@@ -23,6 +26,11 @@ type Metrics struct {
 	offsetCommits  *prometheus.CounterVec
 	sinkLag        *prometheus.GaugeVec
 	taskStarts     *prometheus.CounterVec
+
+	// tasks' own metrics (connect.TaskMetrics), by name without the
+	// sluice_ prefix: *prometheus.CounterVec or *prometheus.GaugeVec.
+	mu     sync.Mutex
+	custom map[string]any
 }
 
 // NewMetrics registers the runtime's metrics in a new registry.
@@ -71,6 +79,7 @@ type TaskMetrics struct {
 	// connector and task.
 	lag             *prometheus.GaugeVec
 	connector, task string
+	m               *Metrics
 }
 
 // Task returns the metrics of one task.
@@ -80,7 +89,7 @@ func (m *Metrics) Task(id TaskID) *TaskMetrics {
 	}
 	l := prometheus.Labels{"connector": id.Connector, "task": strconv.Itoa(id.Task)}
 	return &TaskMetrics{
-		lag: m.sinkLag, connector: id.Connector, task: strconv.Itoa(id.Task),
+		m: m, lag: m.sinkLag, connector: id.Connector, task: strconv.Itoa(id.Task),
 		polled: m.recordsPolled.With(l), written: m.recordsWritten.With(l),
 		failed: m.recordsFailed.With(l), dlq: m.recordsDLQ.With(l),
 		batch: m.batchSize.With(l), poll: m.pollLatency.With(l), put: m.putLatency.With(l),
@@ -109,6 +118,64 @@ func (m *Metrics) Forget(id TaskID) {
 		m.offsetCommits, m.sinkLag} {
 		v.DeletePartialMatch(l)
 	}
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	for _, c := range m.custom {
+		c.(interface {
+			DeletePartialMatch(prometheus.Labels) int
+		}).DeletePartialMatch(l)
+	}
+}
+
+// Counter returns the task's own counter sluice_<name> (connect.TaskMetrics).
+// A name that is not a valid metric name, or that another task registered
+// as a gauge, gets a counter that counts but is not served.
+func (t *TaskMetrics) Counter(name, help string) connect.Counter {
+	if t == nil {
+		return prometheus.NewCounter(prometheus.CounterOpts{Name: "unserved"})
+	}
+	v, ok := t.m.customVec(name, help, true).(*prometheus.CounterVec)
+	if !ok {
+		return prometheus.NewCounter(prometheus.CounterOpts{Name: "unserved"})
+	}
+	return v.WithLabelValues(t.connector, t.task)
+}
+
+// Gauge returns the task's own gauge sluice_<name> (connect.TaskMetrics).
+func (t *TaskMetrics) Gauge(name, help string) connect.Gauge {
+	if t == nil {
+		return prometheus.NewGauge(prometheus.GaugeOpts{Name: "unserved"})
+	}
+	v, ok := t.m.customVec(name, help, false).(*prometheus.GaugeVec)
+	if !ok {
+		return prometheus.NewGauge(prometheus.GaugeOpts{Name: "unserved"})
+	}
+	return v.WithLabelValues(t.connector, t.task)
+}
+
+// customVec returns the vector of a task-defined metric, registering it
+// on first use; nil when the name cannot be registered.
+func (m *Metrics) customVec(name, help string, counter bool) any {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	if v, ok := m.custom[name]; ok {
+		return v
+	}
+	labels := []string{"connector", "task"}
+	var c prometheus.Collector
+	if counter {
+		c = prometheus.NewCounterVec(prometheus.CounterOpts{Namespace: "sluice", Name: name, Help: help}, labels)
+	} else {
+		c = prometheus.NewGaugeVec(prometheus.GaugeOpts{Namespace: "sluice", Name: name, Help: help}, labels)
+	}
+	if err := m.Registry.Register(c); err != nil {
+		return nil // an invalid name, or one of the runtime's own
+	}
+	if m.custom == nil {
+		m.custom = map[string]any{}
+	}
+	m.custom[name] = c
+	return c
 }
 
 func (t *TaskMetrics) batchPolled(n int, took time.Duration) {

@@ -790,6 +790,8 @@ func (c sinkTaskContext) ErrantRecordReporter() connect.ErrantRecordReporter {
 	return errantReporter{c.w}
 }
 
+func (c sinkTaskContext) Metrics() connect.TaskMetrics { return c.w.cfg.Metrics }
+
 // errantReporter reports records the task could not write: to the dead
 // letter queue with errors.tolerance=all, or by failing the task.
 type errantReporter struct{ w *sinkWorker }

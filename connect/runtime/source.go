@@ -2,6 +2,7 @@ package runtime
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -52,9 +53,60 @@ type SourceTaskConfig struct {
 
 // sourceTaskContext is the connect.SourceTaskContext the runtime gives a
 // source task.
-type sourceTaskContext struct{ reader connect.OffsetReader }
+type sourceTaskContext struct {
+	reader connect.OffsetReader
+	w      *sourceWorker
+}
 
 func (c sourceTaskContext) Offsets() connect.OffsetReader { return c.reader }
+
+func (c sourceTaskContext) ErrantRecordReporter() connect.ErrantRecordReporter {
+	return sourceErrantReporter{c.w}
+}
+
+func (c sourceTaskContext) Metrics() connect.TaskMetrics { return c.w.cfg.Metrics }
+
+// sourceErrantReporter applies the connector's errors.tolerance to input
+// the source task rejected.
+type sourceErrantReporter struct{ w *sourceWorker }
+
+func (e sourceErrantReporter) Report(ctx context.Context, r *connect.Record, err error) error {
+	f := Failure{Task: e.w.cfg.ID, Stage: StageTaskPoll, Plugin: e.w.cfg.ID.Connector, Original: rejectedOriginal(r), Record: r}
+	return e.w.cfg.Operator.Reject(ctx, f, err)
+}
+
+// rejectedOriginal is what the dead letter queue gets of input a source
+// task rejected: its raw bytes, key and headers as given, partition and
+// offset -1 (it was never in Kafka).
+func rejectedOriginal(r *connect.Record) *Original {
+	if r == nil {
+		return nil
+	}
+	o := &Original{Topic: r.Topic, Partition: -1, Offset: -1, Timestamp: r.Timestamp,
+		Key: rawBytes(r.Key), Value: rawBytes(r.Value)}
+	for _, h := range r.Headers {
+		o.Headers = append(o.Headers, RawHeader{Key: h.Key, Value: rawBytes(h.Value)})
+	}
+	return o
+}
+
+// rawBytes is a rejected value as bytes: []byte and strings as they are,
+// nil as nil, anything else as its JSON.
+func rawBytes(v any) []byte {
+	switch v := v.(type) {
+	case nil:
+		return nil
+	case []byte:
+		return v
+	case string:
+		return []byte(v)
+	}
+	b, err := json.Marshal(v)
+	if err != nil {
+		return []byte(fmt.Sprint(v))
+	}
+	return b
+}
 
 // RunSourceTask runs a source task until it is stopped or fails: poll,
 // transform, convert, produce; a record's source offset is committed
@@ -147,7 +199,7 @@ func (w *sourceWorker) asyncErr() error {
 func (w *sourceWorker) run(ctx context.Context) error {
 	w.failed = make(chan struct{})
 	w.committer, _ = w.cfg.Task.(connect.RecordCommitter)
-	taskCtx := sourceTaskContext{reader: storeOffsetReader{ctx: ctx, store: w.cfg.Offsets, connector: w.cfg.ID.Connector}}
+	taskCtx := sourceTaskContext{reader: storeOffsetReader{ctx: ctx, store: w.cfg.Offsets, connector: w.cfg.ID.Connector}, w: w}
 	if err := w.cfg.Task.Start(taskCtx, w.cfg.Props); err != nil {
 		return fmt.Errorf("source task %s failed to start: %w", w.cfg.ID, err)
 	}

@@ -265,18 +265,38 @@ func (w *Worker) StartTask(id TaskID, connectorProps, taskProps map[string]strin
 	h := &taskHandle{stop: make(chan struct{}), kill: kill, done: make(chan struct{}), status: Status{State: StateRunning}}
 	var run func() error
 	var closers []func()
+	// fail undoes what StartTask built so far and returns err.
+	fail := func(err error) error {
+		kill()
+		for _, c := range closers {
+			c()
+		}
+		return err
+	}
+	if policy.DLQTopic != "" {
+		// Sinks queue the records that fail; sources the input their
+		// task rejects (ErrantRecordReporter).
+		pprops, err := kafka.ClientProps(w.cfg.Props, kafka.KindProducer, connectorProps, overridePolicy)
+		if err != nil {
+			return fail(err)
+		}
+		dlq, err := kafka.NewProducer(pprops)
+		if err != nil {
+			return fail(fmt.Errorf("task %s: dead letter queue producer: %w", id, err))
+		}
+		closers = append(closers, dlq.Close)
+		reporters = append(reporters, &DLQReporter{Producer: KafkaProducer{dlq}, Topic: policy.DLQTopic, ContextHeaders: policy.DLQContextHeaders})
+	}
 
 	switch p.Kind {
 	case connect.KindSource:
 		props, err := kafka.ClientProps(w.cfg.Props, kafka.KindProducer, connectorProps, overridePolicy)
 		if err != nil {
-			kill()
-			return err
+			return fail(err)
 		}
 		txs, err := w.transactions(id, connectorProps, props, flush)
 		if err != nil {
-			kill()
-			return err
+			return fail(err)
 		}
 		if txs != nil {
 			closers = append(closers, txs.Producer.Close)
@@ -285,8 +305,7 @@ func (w *Worker) StartTask(id TaskID, connectorProps, taskProps map[string]strin
 		if txs == nil {
 			p, err := kafka.NewProducer(props)
 			if err != nil {
-				kill()
-				return fmt.Errorf("task %s: producer: %w", id, err)
+				return fail(fmt.Errorf("task %s: producer: %w", id, err))
 			}
 			closers = append(closers, p.Close)
 			producer = KafkaProducer{p}
@@ -294,11 +313,7 @@ func (w *Worker) StartTask(id TaskID, connectorProps, taskProps map[string]strin
 		task := p.New().(connect.SourceConnector).NewTask()
 		ensure, closeAdmin, err := w.topicCreator(connectorProps)
 		if err != nil {
-			kill()
-			for _, c := range closers {
-				c()
-			}
-			return err
+			return fail(err)
 		}
 		if closeAdmin != nil {
 			closers = append(closers, closeAdmin)
@@ -326,13 +341,11 @@ func (w *Worker) StartTask(id TaskID, connectorProps, taskProps map[string]strin
 		topics := config.SplitList(connectorProps["topics"])
 		regex := strings.TrimSpace(connectorProps["topics.regex"])
 		if (len(topics) == 0) == (regex == "") {
-			kill()
-			return fmt.Errorf("Must configure one of topics or topics.regex")
+			return fail(fmt.Errorf("Must configure one of topics or topics.regex"))
 		}
 		props, err := kafka.ClientProps(w.cfg.Props, kafka.KindConsumer, connectorProps, overridePolicy)
 		if err != nil {
-			kill()
-			return err
+			return fail(err)
 		}
 		if props["group.id"] == "" {
 			props["group.id"] = "connect-" + id.Connector
@@ -342,20 +355,6 @@ func (w *Worker) StartTask(id TaskID, connectorProps, taskProps map[string]strin
 			// tasks do (the workers' own session.timeout.ms default),
 			// rather than after the consumer's 45 s.
 			props["session.timeout.ms"] = "10000"
-		}
-		if policy.DLQTopic != "" {
-			pprops, err := kafka.ClientProps(w.cfg.Props, kafka.KindProducer, connectorProps, overridePolicy)
-			if err != nil {
-				kill()
-				return err
-			}
-			dlq, err := kafka.NewProducer(pprops)
-			if err != nil {
-				kill()
-				return fmt.Errorf("task %s: dead letter queue producer: %w", id, err)
-			}
-			closers = append(closers, dlq.Close)
-			reporters = append(reporters, &DLQReporter{Producer: KafkaProducer{dlq}, Topic: policy.DLQTopic, ContextHeaders: policy.DLQContextHeaders})
 		}
 		task := p.New().(connect.SinkConnector).NewTask()
 		run = func() error {
