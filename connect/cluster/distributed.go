@@ -787,10 +787,66 @@ func (d *Distributed) DeleteConnector(ctx context.Context, name string) error {
 
 // RestartConnector implements rest.Herder.
 func (d *Distributed) RestartConnector(ctx context.Context, name string) error {
-	if _, err := d.connector(ctx, name); err != nil {
+	c, err := d.connector(ctx, name)
+	if err != nil {
+		return err
+	}
+	if err := d.held(ctx, name, c, -1); err != nil {
 		return err
 	}
 	return d.stores.Configs.PutRestart(ctx, name, -1, false, false)
+}
+
+// rebalanceConflict is Kafka Connect's answer (409) to a request that must
+// reach the worker running an instance while no worker runs it.
+const rebalanceConflict = "Cannot complete request because of a conflicting operation (e.g. worker rebalance)"
+
+// held returns a 409 ConflictError unless a worker of the cluster holds
+// the connector instance (task -1) or task: this worker has joined the
+// cluster, the newest assignment names the instance, and its status is
+// not UNASSIGNED (the leader marks the work of a worker that left the
+// group UNASSIGNED until it is assigned again). A restart request for
+// such an instance would have no worker to carry it out, so the caller
+// is told to retry, as Kafka Connect tells a client whose request it
+// cannot forward during a rebalance.
+func (d *Distributed) held(ctx context.Context, name string, c StoredConnector, task int) error {
+	if !d.joined.Load() {
+		return rest.Conflict(rebalanceConflict)
+	}
+	if c.Target == rest.TargetStopped {
+		return nil // nothing runs; the restart is a no-op, as in Kafka Connect
+	}
+	if !assigned(d.stores.Configs.Snapshot().Assignment, name, task) {
+		return rest.Conflict(rebalanceConflict)
+	}
+	if err := d.stores.Statuses.Sync(ctx); err != nil {
+		return err
+	}
+	var state rest.State
+	if task < 0 {
+		if s, ok := d.stores.Statuses.Connector(name); ok {
+			state = s.State
+		}
+	} else {
+		state = d.taskState(name, task).State
+	}
+	if state == rest.StateUnassigned {
+		return rest.Conflict(rebalanceConflict)
+	}
+	return nil
+}
+
+// assigned tells whether the assignment gives the connector instance
+// (task -1) or task to a worker.
+func assigned(a StoredAssignment, name string, task int) bool {
+	for _, share := range a.Workers {
+		for _, w := range share.Work {
+			if w.Connector == name && w.Task == task {
+				return true
+			}
+		}
+	}
+	return false
 }
 
 // RestartConnectorAndTasks implements rest.Herder: the request goes to
@@ -800,8 +856,21 @@ func (d *Distributed) RestartConnectorAndTasks(ctx context.Context, req rest.Res
 	if err != nil {
 		return rest.ConnectorStateInfo{}, err
 	}
+	if err := d.stores.Statuses.Sync(ctx); err != nil {
+		return rest.ConnectorStateInfo{}, err
+	}
 	st := d.statusOf(req.Connector, c)
-	markRestarting(&st, req)
+	connector, tasks := markRestarting(&st, req)
+	if connector {
+		if err := d.held(ctx, req.Connector, c, -1); err != nil {
+			return rest.ConnectorStateInfo{}, err
+		}
+	}
+	for _, i := range tasks {
+		if err := d.held(ctx, req.Connector, c, i); err != nil {
+			return rest.ConnectorStateInfo{}, err
+		}
+	}
 	if err := d.stores.Configs.PutRestart(ctx, req.Connector, -1, req.IncludeTasks, req.OnlyFailed); err != nil {
 		return rest.ConnectorStateInfo{}, err
 	}
@@ -892,7 +961,11 @@ func (d *Distributed) TaskStatus(ctx context.Context, id rest.TaskID) (rest.Task
 // RestartTask implements rest.Herder: the request reaches the worker that
 // runs the task through the configs topic.
 func (d *Distributed) RestartTask(ctx context.Context, id rest.TaskID) error {
-	if _, err := d.task(ctx, id); err != nil {
+	c, err := d.task(ctx, id)
+	if err != nil {
+		return err
+	}
+	if err := d.held(ctx, id.Connector, c, id.Task); err != nil {
 		return err
 	}
 	return d.stores.Configs.PutRestart(ctx, id.Connector, id.Task, false, false)

@@ -3,9 +3,11 @@ package cluster
 import (
 	"context"
 	"encoding/json"
+	"fmt"
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
+	"strings"
 	"testing"
 
 	_ "github.com/sluicehq/sluice/connectors/datagen"
@@ -138,6 +140,29 @@ func TestDistributedHoldsTheWorkOfAWorkerThatLeftForItsReturn(t *testing.T) {
 		s, _ := spread(t, a, "orders")
 		return s["a:8083"] == 2 && s["b:8083"] == 2 && s["c:8083"] == 2 && statesOf(t, a, "orders")[rest.StateUnassigned] == 2
 	})
+	// While c's tasks are held for it, no worker can restart them: 409,
+	// as Kafka Connect answers a request it cannot forward. A task that
+	// runs can be restarted from any worker.
+	st := a.status("orders")
+	var heldTask, runningTask = -1, -1
+	for _, task := range st.Tasks {
+		switch task.State {
+		case rest.StateUnassigned:
+			heldTask = task.ID
+		case rest.StateRunning:
+			runningTask = task.ID
+		}
+	}
+	if heldTask < 0 || runningTask < 0 {
+		t.Fatalf("status %+v: want UNASSIGNED and RUNNING tasks", st)
+	}
+	body := b.expect("POST", fmt.Sprintf("/connectors/orders/tasks/%d/restart", heldTask), nil, http.StatusConflict)
+	if !strings.Contains(string(body), "Cannot complete request because of a conflicting operation (e.g. worker rebalance)") {
+		t.Fatalf("restart of a held task: %s, want Kafka Connect's rebalance message", body)
+	}
+	b.expect("POST", "/connectors/orders/restart?includeTasks=true", nil, http.StatusConflict)
+	b.expect("POST", fmt.Sprintf("/connectors/orders/tasks/%d/restart", runningTask), nil, http.StatusNoContent)
+
 	c = startDistWorker(t, props, "c:8083")
 	waitFor(t, "c to run its two tasks again", func() bool {
 		s, running := spread(t, b, "orders")
