@@ -95,6 +95,50 @@ type SourceTaskContext interface {
 	ErrantRecordReporter() ErrantRecordReporter
 	// Metrics publishes the task's own counters and gauges. Never nil.
 	Metrics() TaskMetrics
+	// TransactionContext lets the task end its own transactions. It is
+	// nil unless the worker runs the task exactly once
+	// (exactly.once.source.support=enabled) with
+	// transaction.boundary=connector, which only connectors that
+	// implement TransactionBoundaryDefiner accept.
+	TransactionContext() TransactionContext
+}
+
+// TransactionContext is how a source task decides where its
+// transactions end, with transaction.boundary=connector (KIP-618). Each
+// call is a request the runtime carries out on the polling goroutine once
+// the records concerned have been sent; its methods are safe to call from
+// any goroutine. A transaction the task never asks to commit stays open:
+// a task that stops with one open loses it (its records are aborted,
+// their offsets not committed, so they are polled again after a
+// restart). A pause of the connector commits the open transaction, so
+// that it does not outlive the broker's transaction timeout.
+type TransactionContext interface {
+	// CommitTransaction commits the open transaction once every record of
+	// the batch the current Poll returns (the next Poll's, when called
+	// between two) has been sent.
+	CommitTransaction()
+	// CommitTransactionAfter commits the open transaction right after r,
+	// a record of a batch Poll returned, has been sent (or dropped by a
+	// transformation); the records after it go in the next transaction.
+	CommitTransactionAfter(r *Record)
+	// AbortTransaction aborts the open transaction once the batch has
+	// been sent: no read_committed consumer sees its records. Their
+	// source offsets are committed all the same, in a transaction of
+	// their own, so the task does not see them again (as Kafka Connect
+	// does): a task aborts what it does not want written.
+	AbortTransaction()
+	// AbortTransactionAfter aborts the open transaction right after r has
+	// been sent, as AbortTransaction does.
+	AbortTransactionAfter(r *Record)
+}
+
+// TransactionBoundaryDefiner is implemented by source connectors whose
+// tasks can end their own transactions through their TransactionContext.
+// Only they may run with transaction.boundary=connector.
+type TransactionBoundaryDefiner interface {
+	// CanDefineTransactionBoundaries tells whether the connector, with
+	// this config, defines its tasks' transaction boundaries.
+	CanDefineTransactionBoundaries(props map[string]string) bool
 }
 
 // TaskMetrics lets a task publish numbers only it knows, such as the

@@ -75,6 +75,10 @@ func (c *SourceContext) Rejected() []Rejection {
 	return append([]Rejection(nil), c.rejected...)
 }
 
+// TransactionContext returns nil, as for a task that does not run with
+// transaction.boundary=connector.
+func (c *SourceContext) TransactionContext() connect.TransactionContext { return nil }
+
 // Metrics returns the context's metrics: itself.
 func (c *SourceContext) Metrics() connect.TaskMetrics { return c }
 

@@ -196,13 +196,21 @@ func (t *TxProducer) Commit(ctx context.Context) error {
 }
 
 // Abort aborts the open transaction: none of its records becomes
-// visible to read_committed consumers.
+// visible to read_committed consumers. It returns once the delivery
+// reports of the transaction's records (purged, or delivered and then
+// aborted) are in, so that none of them fails the next transaction.
 func (t *TxProducer) Abort(ctx context.Context) error {
 	ctx, cancel := withDefaultTimeout(ctx)
 	defer cancel()
 	if err := t.p.AbortTransaction(ctx); err != nil {
 		return t.txError("abort transaction", err)
 	}
+	t.mu.Lock()
+	for t.pending > 0 {
+		t.settled.Wait()
+	}
+	t.sendErr = nil
+	t.mu.Unlock()
 	return nil
 }
 

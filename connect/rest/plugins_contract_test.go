@@ -190,6 +190,16 @@ func TestValidateConfig(t *testing.T) {
 			wantValues: map[string]any{"key.converter.registry.password": hidden, "header.converter.registry.password": hidden},
 		},
 		{
+			name: "connector-defined transaction boundaries refused for a source that cannot define them", plugin: testSource,
+			body:       with(sourceConfig(), "name", "orders", TransactionBoundaryKey, "connector"),
+			wantErrors: map[string]int{TransactionBoundaryKey: 1},
+		},
+		{
+			name: "source dead letter queue keys known", plugin: testSource,
+			body:       with(sourceConfig(), "name", "orders", DLQTopicNameKey, "orders-dlq", DLQTopicReplicationFactorKey, "x"),
+			wantErrors: map[string]int{DLQTopicReplicationFactorKey: 1},
+		},
+		{
 			name: "unknown converter flagged", plugin: testSource,
 			body:       with(sourceConfig(), "name", "orders", ValueConverterKey, "NoSuchConverter"),
 			wantErrors: map[string]int{ValueConverterKey: 1},

@@ -60,9 +60,12 @@ func validateConnectorConfig(props map[string]string, nullKeys []string) (Config
 	}
 
 	r := newValidation(props)
-	base := commonKeys()
-	if plugin.Kind == connect.KindSink {
+	base := append(commonKeys(), dlqKeys()...)
+	switch plugin.Kind {
+	case connect.KindSink:
 		base = append(base, sinkKeys()...)
+	case connect.KindSource:
+		base = append(base, sourceKeys()...)
 	}
 	r.checkKeys(base)
 
@@ -96,6 +99,12 @@ func validateConnectorConfig(props map[string]string, nullKeys []string) (Config
 
 	if plugin.Kind == connect.KindSink {
 		r.checkSinkTopics()
+	}
+	if plugin.Kind == connect.KindSource && strings.EqualFold(strings.TrimSpace(props[TransactionBoundaryKey]), "connector") {
+		if d, ok := inst.(connect.TransactionBoundaryDefiner); !ok || !d.CanDefineTransactionBoundaries(props) {
+			r.addError(TransactionBoundaryKey, "The connector does not define its own transaction boundaries with this "+
+				"configuration; use transaction.boundary=poll or interval")
+		}
 	}
 	for _, k := range nullKeys {
 		r.addError(k, nullValueMessage)

@@ -66,6 +66,13 @@ func (c sourceTaskContext) ErrantRecordReporter() connect.ErrantRecordReporter {
 
 func (c sourceTaskContext) Metrics() connect.TaskMetrics { return c.w.cfg.Metrics }
 
+func (c sourceTaskContext) TransactionContext() connect.TransactionContext {
+	if c.w.txReq == nil {
+		return nil
+	}
+	return c.w.txReq
+}
+
 // sourceErrantReporter applies the connector's errors.tolerance to input
 // the source task rejected.
 type sourceErrantReporter struct{ w *sourceWorker }
@@ -179,6 +186,9 @@ type sourceWorker struct {
 	txOpen  bool
 	txSince time.Time
 	txAcks  []func(err error, partition int32, offset int64)
+	// txReq holds the task's requests with transaction.boundary=connector;
+	// nil otherwise.
+	txReq *txRequests
 }
 
 func (w *sourceWorker) fail(err error) {
@@ -199,6 +209,9 @@ func (w *sourceWorker) asyncErr() error {
 func (w *sourceWorker) run(ctx context.Context) error {
 	w.failed = make(chan struct{})
 	w.committer, _ = w.cfg.Task.(connect.RecordCommitter)
+	if w.cfg.Transactions != nil && w.cfg.Transactions.ConnectorDefined {
+		w.txReq = &txRequests{}
+	}
 	taskCtx := sourceTaskContext{reader: storeOffsetReader{ctx: ctx, store: w.cfg.Offsets, connector: w.cfg.ID.Connector}, w: w}
 	if err := w.cfg.Task.Start(taskCtx, w.cfg.Props); err != nil {
 		return fmt.Errorf("source task %s failed to start: %w", w.cfg.ID, err)
@@ -258,7 +271,13 @@ func (w *sourceWorker) run(ctx context.Context) error {
 	var commitErr error
 	if w.cfg.Transactions != nil {
 		if loopErr == nil && w.asyncErr() == nil {
-			commitErr = w.commitTransaction(stopCtx)
+			if w.txReq == nil {
+				commitErr = w.commitTransaction(stopCtx)
+			} else {
+				// The task's transaction ends only where the task says;
+				// one it left open is lost, as in Kafka Connect.
+				commitErr = w.endTransaction(stopCtx, w.txReq.takeBatch())
+			}
 		}
 	} else {
 		commitErr = w.commitOffsets(stopCtx)
@@ -302,6 +321,9 @@ func (w *sourceWorker) loop(ctx context.Context) error {
 		w.subs = w.submitted.SubmitBatch(w.subs[:0], records)
 		for i, r := range records {
 			if err := w.send(ctx, r, w.subs[i]); err != nil {
+				return err
+			}
+			if err := w.txRecordBoundary(ctx, r); err != nil {
 				return err
 			}
 		}
@@ -489,6 +511,10 @@ func (w *sourceWorker) send(ctx context.Context, r *connect.Record, sub *Submitt
 // and the offset is never committed.
 func (w *sourceWorker) onAck(sub *SubmittedRecord, rec *connect.Record) func(err error, partition int32, offset int64) {
 	return func(err error, p int32, o int64) {
+		if err == errAborted {
+			sub.Ack() // its offset is committed; the record is not in Kafka
+			return
+		}
 		if err != nil {
 			w.fail(fmt.Errorf("source task %s: the broker did not take a record for topic %s: %w", w.cfg.ID, rec.Topic, err))
 			return

@@ -4,10 +4,15 @@ import (
 	"context"
 	"errors"
 	"os/exec"
+	"slices"
+	"strconv"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 
+	"github.com/sluicehq/sluice/config"
+	"github.com/sluicehq/sluice/connect"
 	"github.com/sluicehq/sluice/connect/kafka"
 )
 
@@ -140,5 +145,153 @@ func TestFenceRemovedTasksFencesTheirZombies(t *testing.T) {
 	}
 	if err := zombie.Commit(ctx); !errors.Is(err, kafka.ErrFenced) {
 		t.Fatalf("the zombie of removed task 2 committed: %v, want ErrFenced", err)
+	}
+}
+
+// txGroupsConnector runs one txGroupsTask and defines its transaction
+// boundaries.
+type txGroupsConnector struct{}
+
+func (txGroupsConnector) ConfigDef() *config.Def                                  { return config.NewDef() }
+func (txGroupsConnector) Start(connect.ConnectorContext, map[string]string) error { return nil }
+func (txGroupsConnector) TaskConfigs(int) ([]map[string]string, error) {
+	return []map[string]string{{}}, nil
+}
+func (txGroupsConnector) Stop() error                                           { return nil }
+func (txGroupsConnector) NewTask() connect.SourceTask                           { return &txGroupsTask{} }
+func (txGroupsConnector) CanDefineTransactionBoundaries(map[string]string) bool { return true }
+
+func init() {
+	connect.RegisterSource("test-txgroups", func() connect.SourceConnector { return txGroupsConnector{} })
+}
+
+// txGroupsTask emits the numbers 0..59 as string values, ten per Poll,
+// each with the offset {"next": n+1}, resuming after its committed
+// offset. It ends its own transactions (transaction.boundary=connector):
+// it asks for a commit after the last record of each batch, except that
+// it aborts the batch of 30..39, and leaves the batch of 50..59 open the
+// first time it sends it (txGroupsRuns counts the tasks' starts).
+type txGroupsTask struct {
+	ctx  connect.SourceTaskContext
+	next int
+	run  int64
+}
+
+var txGroupsRuns atomic.Int64
+
+var txGroupsPartition = map[string]any{"tx": "groups"}
+
+func (c *txGroupsTask) Start(ctx connect.SourceTaskContext, _ map[string]string) error {
+	c.ctx, c.run = ctx, txGroupsRuns.Add(1)
+	if ctx.TransactionContext() == nil {
+		return errors.New("no transaction context with transaction.boundary=connector")
+	}
+	off, err := ctx.Offsets().Offset(txGroupsPartition)
+	if err != nil {
+		return err
+	}
+	if off != nil {
+		switch n := off["next"].(type) {
+		case int64:
+			c.next = int(n)
+		case float64:
+			c.next = int(n)
+		}
+	}
+	return nil
+}
+
+func (c *txGroupsTask) Poll(ctx context.Context) ([]*connect.Record, error) {
+	if c.next >= 60 {
+		<-ctx.Done()
+		return nil, nil
+	}
+	var out []*connect.Record
+	for range 10 {
+		out = append(out, &connect.Record{Topic: "txgroups", ValueSchema: connect.StringSchema, Value: strconv.Itoa(c.next),
+			SourcePartition: txGroupsPartition, SourceOffset: map[string]any{"next": c.next + 1}})
+		c.next++
+	}
+	last := out[len(out)-1]
+	switch tc := c.ctx.TransactionContext(); {
+	case c.next == 40:
+		tc.AbortTransactionAfter(last)
+	case c.next == 60 && c.run == 1:
+		// left open
+	default:
+		tc.CommitTransactionAfter(last)
+	}
+	return out, nil
+}
+
+func (c *txGroupsTask) Stop() error { return nil }
+
+// TestConnectorDefinedTransactionBoundaries runs a task that ends its own
+// transactions: a read_committed reader sees the committed batches, not
+// the aborted one, and not the batch left open when the task stopped;
+// the restarted task sends that batch again (its offsets were not
+// committed) but not the aborted one (its offsets were).
+func TestConnectorDefinedTransactionBoundaries(t *testing.T) {
+	b := startTestBroker(t)
+	ctx := context.Background()
+	admin, err := kafka.NewAdmin(map[string]string{"bootstrap.servers": b.Addr()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer admin.Close()
+	if err := admin.CreateTopics(ctx, []kafka.TopicSpec{
+		{Name: "offsets", Partitions: 3, ReplicationFactor: 1, Configs: map[string]string{"cleanup.policy": "compact"}},
+		{Name: "txgroups", Partitions: 1, ReplicationFactor: 1},
+	}); err != nil {
+		t.Fatal(err)
+	}
+	offsets, err := OpenKafkaOffsetStore(ctx, map[string]string{"bootstrap.servers": b.Addr()}, "offsets")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer offsets.Close()
+	w := NewWorker(WorkerConfig{Props: map[string]string{
+		"bootstrap.servers": b.Addr(), "group.id": "cluster", "offset.storage.topic": "offsets",
+		ExactlyOnceSourceSupportKey: "enabled", "value.converter": "org.apache.kafka.connect.storage.StringConverter",
+	}, Offsets: offsets})
+	defer w.Stop(5 * time.Second)
+	cfg := map[string]string{"name": "tx", "connector.class": "test-txgroups", "transaction.boundary": "connector"}
+	id := TaskID{Connector: "tx", Task: 0}
+	read := func(isolation string) []string {
+		out, err := exec.Command("kcat", "-b", b.Addr(), "-X", "isolation.level="+isolation, "-C", "-t", "txgroups",
+			"-o", "beginning", "-e", "-q", "-f", "%s\n").Output()
+		if err != nil {
+			t.Fatalf("kcat: %v", err)
+		}
+		return strings.Fields(string(out))
+	}
+	seq := func(from, to int) []string {
+		var s []string
+		for i := from; i < to; i++ {
+			s = append(s, strconv.Itoa(i))
+		}
+		return s
+	}
+	want := append(seq(0, 30), seq(40, 50)...)
+
+	if err := w.StartTask(id, cfg, map[string]string{}); err != nil {
+		t.Fatal(err)
+	}
+	// The last batch is in the log, in its open transaction (the aborted
+	// one may never have reached it).
+	waitFor(t, "record 59 sent", 30*time.Second, func() bool { return slices.Contains(read("read_uncommitted"), "59") })
+	w.StopTask(id, 10*time.Second)
+	if got := read("read_committed"); !slices.Equal(got, want) {
+		t.Fatalf("read_committed after the first run: %v, want 0..29 and 40..49 (30..39 aborted, 50..59 left open)", got)
+	}
+
+	if err := w.StartTask(id, cfg, map[string]string{}); err != nil {
+		t.Fatal(err)
+	}
+	want = append(want, seq(50, 60)...)
+	waitFor(t, "the open batch sent again", 30*time.Second, func() bool { return len(read("read_committed")) >= len(want) })
+	time.Sleep(300 * time.Millisecond) // anything more would show now
+	if got := read("read_committed"); !slices.Equal(got, want) {
+		t.Fatalf("read_committed after a restart: %v, want 0..29 and 40..59, each once", got)
 	}
 }

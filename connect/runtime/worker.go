@@ -462,8 +462,16 @@ func (w *Worker) transactions(id TaskID, connectorProps, producerProps map[strin
 			txs.Interval = time.Duration(ms) * time.Millisecond
 		}
 	case "connector":
-		return nil, fmt.Errorf("Invalid value connector for configuration transaction.boundary: "+
-			"connector %s does not define its own transaction boundaries; use poll or interval", id.Connector)
+		p, err := connectorPlugin(connectorProps)
+		if err != nil {
+			return nil, err
+		}
+		definer, ok := p.New().(connect.TransactionBoundaryDefiner)
+		if !ok || !definer.CanDefineTransactionBoundaries(connectorProps) {
+			return nil, fmt.Errorf("Invalid value connector for configuration transaction.boundary: "+
+				"connector %s does not define its own transaction boundaries; use poll or interval", id.Connector)
+		}
+		txs.ConnectorDefined = true
 	default:
 		return nil, fmt.Errorf("Invalid value %s for configuration transaction.boundary: String must be one of: poll, interval, connector", boundary)
 	}

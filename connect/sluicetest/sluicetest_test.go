@@ -37,7 +37,7 @@ func (c *linesSource) Start(_ connect.ConnectorContext, props map[string]string)
 func (c *linesSource) TaskConfigs(int) ([]map[string]string, error) {
 	return []map[string]string{c.props}, nil
 }
-func (c *linesSource) Stop() error                { return nil }
+func (c *linesSource) Stop() error                 { return nil }
 func (c *linesSource) NewTask() connect.SourceTask { return &linesTask{} }
 
 type linesTask struct {
