@@ -54,6 +54,9 @@ type SinkTaskConfig struct {
 	// from it (active topics). Optional; it must not block.
 	OnTopic func(topic string)
 	Logger  *slog.Logger
+	// Started, when set, is called once the task has started and its
+	// consumer exists, before it consumes.
+	Started func()
 }
 
 // RunSinkTask runs a sink task until ctx is done or the task fails:
@@ -172,6 +175,9 @@ func (w *sinkWorker) run(ctx context.Context) error {
 		return fmt.Errorf("sink task %s: consumer: %w", w.cfg.ID, err)
 	}
 	w.consumer = c
+	if w.cfg.Started != nil {
+		w.cfg.Started()
+	}
 	if w.cfg.TopicsRegex != "" {
 		err = c.SubscribeRegex(w.cfg.TopicsRegex)
 	} else {

@@ -49,6 +49,9 @@ type SourceTaskConfig struct {
 	// Offsets are not used, records and offsets go in transactions.
 	Transactions *Transactions
 	Logger       *slog.Logger
+	// Started, when set, is called once the task has started (and, with
+	// Transactions, fenced its earlier incarnations), before it polls.
+	Started func()
 }
 
 // sourceTaskContext is the connect.SourceTaskContext the runtime gives a
@@ -225,6 +228,9 @@ func (w *sourceWorker) run(ctx context.Context) error {
 			return fmt.Errorf("source task %s: %w", w.cfg.ID, err)
 		}
 		w.cfg.Producer = txProducer{w}
+	}
+	if w.cfg.Started != nil {
+		w.cfg.Started()
 	}
 
 	pollCtx, stopPolling := context.WithCancel(ctx)

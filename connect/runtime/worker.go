@@ -262,7 +262,22 @@ func (w *Worker) StartTask(id TaskID, connectorProps, taskProps map[string]strin
 	}
 
 	ctx, kill := context.WithCancel(context.Background())
-	h := &taskHandle{stop: make(chan struct{}), kill: kill, done: make(chan struct{}), status: Status{State: StateRunning}}
+	h := &taskHandle{stop: make(chan struct{}), kill: kill, done: make(chan struct{}), status: Status{State: StateUnassigned}}
+	// started reports the task RUNNING (PAUSED while its connector is),
+	// once it has started: as in Kafka Connect, not before its Start
+	// returned and, exactly once, its producer fenced its predecessors.
+	started := func() {
+		w.mu.Lock()
+		s := Status{State: StateRunning}
+		if gate.Paused() {
+			s.State = StatePaused
+		}
+		h.status = s
+		w.mu.Unlock()
+		if w.cfg.OnStatus != nil {
+			w.cfg.OnStatus(id, s)
+		}
+	}
 	var run func() error
 	var closers []func()
 	// fail undoes what StartTask built so far and returns err.
@@ -335,6 +350,7 @@ func (w *Worker) StartTask(id TaskID, connectorProps, taskProps map[string]strin
 				Producer: producer, Offsets: w.cfg.Offsets,
 				Operator: NewOperator(policy, reporters...).WithMetrics(metrics), Metrics: metrics,
 				EnsureTopic: ensureTopic, FlushInterval: flush, Stop: h.stop, Pause: gate, Transactions: txs, Logger: w.log,
+				Started: started,
 			})
 		}
 	case connect.KindSink:
@@ -363,7 +379,7 @@ func (w *Worker) StartTask(id TaskID, connectorProps, taskProps map[string]strin
 				ConsumerProps: props, Topics: topics, TopicsRegex: regex,
 				Operator: NewOperator(policy, reporters...).WithMetrics(metrics), Metrics: metrics,
 				Reporters: reporters, TolerateAll: policy.TolerateAll, CommitInterval: flush, Stop: h.stop, Pause: gate,
-				OnTopic: onTopic, Logger: w.log,
+				OnTopic: onTopic, Logger: w.log, Started: started,
 			})
 		}
 	}
@@ -378,13 +394,8 @@ func (w *Worker) StartTask(id TaskID, connectorProps, taskProps map[string]strin
 		return fmt.Errorf("task %s is already running on this worker", id)
 	}
 	w.tasks[id] = h
-	state := StateRunning
-	if gate.Paused() {
-		state = StatePaused
-	}
 	w.mu.Unlock()
 	w.cfg.Metrics.TaskStarted(id)
-	w.setStatus(id, h, Status{State: state})
 
 	go func() {
 		defer close(h.done)

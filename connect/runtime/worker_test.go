@@ -1,11 +1,14 @@
 package runtime
 
 import (
+	"context"
 	"path/filepath"
 	"strings"
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/sluicehq/sluice/connect"
 )
 
 // TestWorkerRunsConnectorsFromTheirConfigs starts a file source and a
@@ -92,4 +95,54 @@ func TestWorkerRefusesBadConfigsNamingTheKey(t *testing.T) {
 	if err := w.StartTask(TaskID{"x", 0}, bad, bad); err == nil || !strings.Contains(err.Error(), "errors.tolerance") {
 		t.Errorf("a bad errors.tolerance: %v", err)
 	}
+}
+
+// slowStartConnector's task blocks in Start until slowStartRelease is
+// closed.
+type slowStartConnector struct{ txGroupsConnector }
+
+var slowStartRelease = make(chan struct{})
+
+func (slowStartConnector) NewTask() connect.SourceTask { return slowStartTask{} }
+
+type slowStartTask struct{}
+
+func (slowStartTask) Start(connect.SourceTaskContext, map[string]string) error {
+	<-slowStartRelease
+	return nil
+}
+func (slowStartTask) Poll(ctx context.Context) ([]*connect.Record, error) {
+	<-ctx.Done()
+	return nil, nil
+}
+func (slowStartTask) Stop() error { return nil }
+
+func init() {
+	connect.RegisterSource("test-slowstart", func() connect.SourceConnector { return slowStartConnector{} })
+}
+
+// TestTaskIsRunningOnlyOnceStarted: a task whose Start has not returned is
+// not reported RUNNING yet, as in Kafka Connect.
+func TestTaskIsRunningOnlyOnceStarted(t *testing.T) {
+	b := startTestBroker(t)
+	offsets, err := OpenFileOffsetStore(filepath.Join(t.TempDir(), "offsets.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	w := NewWorker(WorkerConfig{Props: map[string]string{"bootstrap.servers": b.Addr()}, Offsets: offsets})
+	defer w.Stop(5 * time.Second)
+	cfg := map[string]string{"name": "slow", "connector.class": "test-slowstart"}
+	id := TaskID{Connector: "slow"}
+	if err := w.StartTask(id, cfg, map[string]string{}); err != nil {
+		t.Fatal(err)
+	}
+	time.Sleep(200 * time.Millisecond)
+	if st, _ := w.TaskStatus(id); st.State != StateUnassigned {
+		t.Fatalf("status while Start blocks = %s, want UNASSIGNED", st.State)
+	}
+	close(slowStartRelease)
+	waitFor(t, "RUNNING", 10*time.Second, func() bool {
+		st, _ := w.TaskStatus(id)
+		return st.State == StateRunning
+	})
 }
