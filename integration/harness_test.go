@@ -2,12 +2,16 @@ package integration
 
 import (
 	"context"
+	"fmt"
 	"log/slog"
+	"net/http"
 	"net/http/httptest"
 	"os"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
+	"time"
 
 	"github.com/sluicehq/sluice/connect/cluster"
 	_ "github.com/sluicehq/sluice/connect/converters"
@@ -18,27 +22,38 @@ import (
 	_ "github.com/sluicehq/sluice/transforms"
 )
 
-// env is where the tests find Kafka and a Sluice worker's REST API.
+// env is where the tests find Kafka and the workers' REST APIs.
 type env struct {
 	Bootstrap string // bootstrap.servers
-	REST      string // base URL of the REST API
+	REST      string // base URL of one worker's REST API (the first)
+	// Workers are the base URLs of every worker's REST API: the workers
+	// of one cluster (one group.id), each serving the whole API.
+	Workers []string
 }
 
 // services returns the services of docker-compose.yml when
 // SLUICE_TEST_BOOTSTRAP and SLUICE_TEST_REST are set (docker compose up,
 // then SLUICE_TEST_BOOTSTRAP=localhost:9092
-// SLUICE_TEST_REST=http://localhost:8083 go test ./integration/), and
-// otherwise starts its own, once per test binary: an embedded broker and
-// a worker that keeps its state in the broker's topics, as sluice worker
-// runs it, with its REST API on a free port.
+// SLUICE_TEST_REST=http://localhost:8083,http://localhost:8084,http://localhost:8085
+// go test ./integration/), and otherwise starts its own, once per test
+// binary: an embedded broker and two workers of one cluster that keep
+// their state in the broker's topics, as sluice worker runs them, each
+// with its REST API on a free port.
 func services(t *testing.T) env {
 	t.Helper()
-	bootstrap, restURL := os.Getenv("SLUICE_TEST_BOOTSTRAP"), os.Getenv("SLUICE_TEST_REST")
-	if (bootstrap == "") != (restURL == "") {
+	bootstrap, restURLs := os.Getenv("SLUICE_TEST_BOOTSTRAP"), os.Getenv("SLUICE_TEST_REST")
+	if (bootstrap == "") != (restURLs == "") {
 		t.Fatal("set both SLUICE_TEST_BOOTSTRAP and SLUICE_TEST_REST (compose), or neither (in-process services)")
 	}
 	if bootstrap != "" {
-		return env{Bootstrap: bootstrap, REST: strings.TrimSuffix(restURL, "/")}
+		e := env{Bootstrap: bootstrap}
+		for _, u := range strings.Split(restURLs, ",") {
+			if u = strings.TrimSuffix(strings.TrimSpace(u), "/"); u != "" {
+				e.Workers = append(e.Workers, u)
+			}
+		}
+		e.REST = e.Workers[0]
+		return e
 	}
 	local.once.Do(func() { local.env, local.err = startLocal() })
 	if local.err != nil {
@@ -53,8 +68,12 @@ var local struct {
 	err  error
 }
 
+// localWorkers is how many workers the in-process cluster has.
+const localWorkers = 2
+
 // startLocal starts the in-process services; they live as long as the
-// test binary.
+// test binary. It returns once every worker reports healthy (it has
+// joined the cluster).
 func startLocal() (env, error) {
 	b, err := kafka.StartBroker(kafka.BrokerConfig{Addr: "127.0.0.1:0"})
 	if err != nil {
@@ -69,6 +88,8 @@ func startLocal() (env, error) {
 		cluster.ConfigReplicationKey:                  "1",
 		cluster.OffsetReplicationKey:                  "1",
 		cluster.StatusReplicationKey:                  "1",
+		cluster.SessionTimeoutKey:                     "6000",
+		cluster.HeartbeatKey:                          "500",
 		"offset.flush.interval.ms":                    "500",
 		"key.converter":                               "org.apache.kafka.connect.storage.StringConverter",
 		"value.converter":                             "org.apache.kafka.connect.json.JsonConverter",
@@ -77,24 +98,50 @@ func startLocal() (env, error) {
 		"consumer.topic.metadata.refresh.interval.ms": "500",
 	}
 	ctx := context.Background()
-	stores, err := cluster.OpenKafkaStores(ctx, props)
-	if err != nil {
-		b.Close()
-		return env{}, err
-	}
 	log := slog.New(slog.DiscardHandler)
-	h, err := cluster.NewHerder(cluster.HerderConfig{WorkerProps: props, Configs: stores.Configs,
-		Offsets: stores.Offsets, Statuses: stores.Statuses, WorkerID: "integration:8083", Logger: log})
-	if err != nil {
-		stores.Close()
-		b.Close()
-		return env{}, err
+	e := env{Bootstrap: b.Addr()}
+	for range localWorkers {
+		stores, err := cluster.OpenKafkaStores(ctx, props)
+		if err != nil {
+			return env{}, err
+		}
+		// The server starts first: its address is the worker's ID.
+		var handler atomic.Pointer[http.Handler]
+		srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			if h := handler.Load(); h != nil {
+				(*h).ServeHTTP(w, r)
+				return
+			}
+			http.Error(w, "starting", http.StatusServiceUnavailable)
+		}))
+		h, err := cluster.NewDistributed(cluster.DistributedConfig{WorkerProps: props, Stores: stores,
+			WorkerID: strings.TrimPrefix(srv.URL, "http://"), Logger: log})
+		if err != nil {
+			return env{}, err
+		}
+		if err := h.Start(ctx); err != nil {
+			return env{}, err
+		}
+		api := rest.NewServer(h, rest.Options{Logger: log}).Handler()
+		handler.Store(&api)
+		e.Workers = append(e.Workers, srv.URL)
 	}
-	if err := h.Start(ctx, nil); err != nil {
-		stores.Close()
-		b.Close()
-		return env{}, err
+	e.REST = e.Workers[0]
+	deadline := time.Now().Add(60 * time.Second)
+	for _, u := range e.Workers {
+		for {
+			resp, err := http.Get(u + "/health")
+			if err == nil {
+				resp.Body.Close()
+				if resp.StatusCode == http.StatusOK {
+					break
+				}
+			}
+			if time.Now().After(deadline) {
+				return env{}, fmt.Errorf("worker %s not healthy after 60 s", u)
+			}
+			time.Sleep(100 * time.Millisecond)
+		}
 	}
-	srv := httptest.NewServer(rest.NewServer(h, rest.Options{Logger: log}).Handler())
-	return env{Bootstrap: b.Addr(), REST: srv.URL}, nil
+	return e, nil
 }
