@@ -154,6 +154,9 @@ type testCluster struct {
 	Workers   []*clusterWorker
 	// extra are worker properties over the defaults, for every worker.
 	extra map[string]string
+	// static gives each worker a group.instance.id of its own (static
+	// membership); set it before adding workers.
+	static bool
 }
 
 // clusterWorker is one sluice worker process.
@@ -169,11 +172,16 @@ type clusterWorker struct {
 
 // startCluster starts a broker and n workers, with the extra worker
 // properties (key, value, ...) over the defaults, and waits until every
-// worker is healthy.
+// worker is healthy. The pair "group.instance.id", "per-worker" gives
+// each worker a group.instance.id of its own.
 func startCluster(t *testing.T, n int, extra ...string) *testCluster {
 	t.Helper()
 	c := &testCluster{t: t, dir: t.TempDir(), bin: sluiceBinary(t), extra: map[string]string{}}
 	for i := 0; i+1 < len(extra); i += 2 {
+		if extra[i] == "group.instance.id" && extra[i+1] == "per-worker" {
+			c.static = true
+			continue
+		}
 		c.extra[extra[i]] = extra[i+1]
 	}
 	t.Cleanup(c.close)
@@ -241,6 +249,9 @@ func (c *testCluster) addWorker() *clusterWorker {
 		"consumer.topic.metadata.refresh.interval.ms": "500",
 	}
 	maps.Copy(props, c.extra)
+	if c.static {
+		props["group.instance.id"] = fmt.Sprintf("worker-%d", n)
+	}
 	var b strings.Builder
 	for _, k := range slices.Sorted(maps.Keys(props)) {
 		fmt.Fprintf(&b, "%s=%s\n", k, props[k])

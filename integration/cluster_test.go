@@ -196,6 +196,48 @@ func TestClusterRollingRestartLosesNothing(t *testing.T) {
 	}
 }
 
+// TestClusterQuickRestartMovesNothing: a worker killed with SIGKILL and
+// started again (same worker ID) within session.timeout.ms gets its own
+// tasks back: no task moves to another worker, and no task of the other
+// workers is restarted. The assignment is sticky by worker ID, so this
+// holds with or without static membership; static membership (a
+// group.instance.id per worker, as here) spares the group the two
+// rebalances of a member leaving and joining, and the work is back
+// sooner (the test logs how soon).
+func TestClusterQuickRestartMovesNothing(t *testing.T) {
+	c := startCluster(t, 3, "group.instance.id", "per-worker", "session.timeout.ms", "15000")
+	postConnector(t, c.Workers[0], "gen", datagenConfig("static", 300, 0))
+	tasks := map[string]int{"gen": 6}
+	before := waitSettled(t, c.Workers[0], c.Workers, tasks)
+	others := []*clusterWorker{c.Workers[0], c.Workers[2]}
+	startsBefore := map[string]map[string]int{}
+	for _, w := range others {
+		startsBefore[w.ID] = w.taskStarts()
+	}
+	victim := c.Workers[1]
+	start := time.Now()
+	victim.kill()
+	victim.start()
+	victim.waitHealthy()
+	after := waitSettled(t, c.Workers[0], c.Workers, tasks)
+	t.Logf("FIGURE quick restart of a static member: every task RUNNING where it was %.1fs after the SIGKILL",
+		time.Since(start).Seconds())
+	for task, was := range before.worker {
+		if now := after.worker[task]; now != was {
+			t.Errorf("task %s moved from %s to %s across a quick restart of a static member", task, was, now)
+		}
+	}
+	for _, w := range others {
+		if got := w.taskStarts(); !maps.Equal(got, startsBefore[w.ID]) {
+			t.Errorf("worker %d restarted tasks during another worker's quick restart: starts %v before, %v after",
+				w.N, startsBefore[w.ID], got)
+		}
+	}
+	if n := len(victim.taskStarts()); n != before.perWorker[victim.ID] {
+		t.Errorf("the restarted worker runs %d tasks, want its own %d", n, before.perWorker[victim.ID])
+	}
+}
+
 // TestClusterWritesAreReadFromAnyWorker writes through one worker and
 // reads through the others at once: a config posted on worker 1 is there
 // on workers 2 and 3, a pause on worker 2 shows on worker 3, and a
