@@ -188,8 +188,17 @@ type SourceCommitter interface {
 }
 
 // RecordCommitter is implemented by source tasks that want to hear of
-// each record once Kafka has acknowledged it.
+// each record once Kafka has acknowledged it, to acknowledge their input
+// upstream.
 type RecordCommitter interface {
+	// CommitRecord is called with the record as Poll returned it (the
+	// same pointer; transformations may have changed its fields) and
+	// where Kafka put it, once Kafka has it; or with partition and offset
+	// -1 for a record that will never be in Kafka but is done with: one a
+	// transformation filtered out or errors.tolerance=all skipped. It is
+	// not called for a record whose transaction the task aborted. Calls
+	// come from the runtime's goroutines, not in Poll's order across
+	// Kafka partitions; an error is logged.
 	CommitRecord(r *Record, partition int32, offset int64) error
 }
 

@@ -441,6 +441,13 @@ func (w *sourceWorker) awaitResume(ctx context.Context) {
 func (w *sourceWorker) send(ctx context.Context, r *connect.Record, sub *SubmittedRecord) error {
 	skipped := func() error {
 		sub.Ack()
+		if w.committer != nil {
+			// As Kafka Connect's commitRecord(record, null): the task
+			// may acknowledge its input upstream.
+			if cerr := w.committer.CommitRecord(r, -1, -1); cerr != nil {
+				w.log.Warn("CommitRecord failed", "error", cerr)
+			}
+		}
 		return nil
 	}
 
@@ -505,15 +512,16 @@ func (w *sourceWorker) send(ctx context.Context, r *connect.Record, sub *Submitt
 		w.lastTopic = out.Topic
 	}
 
-	if err := w.cfg.Producer.Produce(pr, w.onAck(sub, out)); err != nil {
+	if err := w.cfg.Producer.Produce(pr, w.onAck(sub, r)); err != nil {
 		return fmt.Errorf("source task %s: producing to %s: %w", w.cfg.ID, out.Topic, err)
 	}
 	return nil
 }
 
-// onAck returns the producer's callback for one record: on success the
-// record's source offset becomes committable (once every earlier record
-// of its source partition is acknowledged too); on failure the task fails
+// onAck returns the producer's callback for one record, rec as the task
+// returned it: on success the record's source offset becomes committable
+// (once every earlier record of its source partition is acknowledged
+// too) and the task's CommitRecord hears of it; on failure the task fails
 // and the offset is never committed.
 func (w *sourceWorker) onAck(sub *SubmittedRecord, rec *connect.Record) func(err error, partition int32, offset int64) {
 	return func(err error, p int32, o int64) {

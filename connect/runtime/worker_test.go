@@ -3,6 +3,7 @@ package runtime
 import (
 	"context"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -145,4 +146,87 @@ func TestTaskIsRunningOnlyOnceStarted(t *testing.T) {
 		st, _ := w.TaskStatus(id)
 		return st.State == StateRunning
 	})
+}
+
+// committingConnector's task emits ten records, alternately to the topics
+// "keep" and "drop", and notes each CommitRecord.
+type committingConnector struct{ txGroupsConnector }
+
+func (committingConnector) NewTask() connect.SourceTask { return committingTask }
+
+var committingTask = &recordCommittingTask{}
+
+type recordCommittingTask struct {
+	mu        sync.Mutex
+	sent      bool
+	committed map[string]int32 // value -> partition
+}
+
+func (t *recordCommittingTask) Start(connect.SourceTaskContext, map[string]string) error { return nil }
+func (t *recordCommittingTask) Poll(ctx context.Context) ([]*connect.Record, error) {
+	if t.sent {
+		<-ctx.Done()
+		return nil, nil
+	}
+	t.sent = true
+	var out []*connect.Record
+	for i := range 10 {
+		topic := "keep"
+		if i%2 == 1 {
+			topic = "drop"
+		}
+		out = append(out, &connect.Record{Topic: topic, ValueSchema: connect.StringSchema, Value: strconv.Itoa(i)})
+	}
+	return out, nil
+}
+func (t *recordCommittingTask) Stop() error { return nil }
+func (t *recordCommittingTask) CommitRecord(r *connect.Record, partition int32, _ int64) error {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	if t.committed == nil {
+		t.committed = map[string]int32{}
+	}
+	t.committed[r.Value.(string)] = partition
+	return nil
+}
+
+func init() {
+	connect.RegisterSource("test-recordcommitter", func() connect.SourceConnector { return committingConnector{} })
+}
+
+// TestCommitRecordHearsOfFilteredRecordsToo: a source task hears of every
+// record it returned, the ones Kafka has (with their partition) and the
+// ones a transformation filtered out (partition -1), so it can
+// acknowledge all of its input upstream, as Kafka Connect's
+// commitRecord(record, null).
+func TestCommitRecordHearsOfFilteredRecordsToo(t *testing.T) {
+	b := startTestBroker(t)
+	offsets, err := OpenFileOffsetStore(filepath.Join(t.TempDir(), "offsets.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	w := NewWorker(WorkerConfig{Props: map[string]string{"bootstrap.servers": b.Addr(),
+		"value.converter": "org.apache.kafka.connect.storage.StringConverter"}, Offsets: offsets})
+	defer w.Stop(5 * time.Second)
+	cfg := map[string]string{"name": "rc", "connector.class": "test-recordcommitter",
+		"transforms": "drop", "transforms.drop.type": "org.apache.kafka.connect.transforms.Filter",
+		"transforms.drop.predicate": "isDrop", "predicates": "isDrop",
+		"predicates.isDrop.type": "org.apache.kafka.connect.transforms.predicates.TopicNameMatches",
+		"predicates.isDrop.pattern": "drop"}
+	if err := w.StartTask(TaskID{Connector: "rc"}, cfg, map[string]string{}); err != nil {
+		t.Fatal(err)
+	}
+	waitFor(t, "every record committed", 30*time.Second, func() bool {
+		committingTask.mu.Lock()
+		defer committingTask.mu.Unlock()
+		return len(committingTask.committed) == 10
+	})
+	committingTask.mu.Lock()
+	defer committingTask.mu.Unlock()
+	for v, p := range committingTask.committed {
+		n, _ := strconv.Atoi(v)
+		if (n%2 == 1) != (p == -1) {
+			t.Errorf("record %s committed with partition %d; want -1 exactly for the filtered ones", v, p)
+		}
+	}
 }
