@@ -44,14 +44,34 @@ var clusterBin struct {
 	err       error
 }
 
-// TestMain runs the package's tests, then removes the sluice binary the
-// cluster tests built.
+// TestMain runs the package's tests, then stops what the shared
+// services started (atExit) and removes the sluice binary the cluster
+// tests built.
 func TestMain(m *testing.M) {
 	code := m.Run()
+	atExit.mu.Lock()
+	for i := len(atExit.fns) - 1; i >= 0; i-- {
+		atExit.fns[i]()
+	}
+	atExit.mu.Unlock()
 	if clusterBin.dir != "" {
 		os.RemoveAll(clusterBin.dir)
 	}
 	os.Exit(code)
+}
+
+// atExit holds what the services started once per test binary need to
+// stop (processes, temp directories); TestMain runs them last first.
+var atExit struct {
+	mu  sync.Mutex
+	fns []func()
+}
+
+// onExit adds fn to what TestMain runs after the tests.
+func onExit(fn func()) {
+	atExit.mu.Lock()
+	defer atExit.mu.Unlock()
+	atExit.fns = append(atExit.fns, fn)
 }
 
 // sluiceBinary returns the path of the sluice binary, building it the

@@ -19,6 +19,7 @@ import (
 	"github.com/sluicehq/sluice/connect/rest"
 	_ "github.com/sluicehq/sluice/connectors/datagen"
 	_ "github.com/sluicehq/sluice/connectors/file"
+	_ "github.com/sluicehq/sluice/connectors/mqtt"
 	_ "github.com/sluicehq/sluice/transforms"
 )
 
