@@ -35,7 +35,14 @@ fuzz:
 		"./config/ FuzzParseProperties" \
 		"./config/ FuzzResolve" \
 		"./config/ FuzzDefParse" \
-		"./transforms/ FuzzJavaDate"; do \
+		"./transforms/ FuzzJavaDate" \
+		"./connectors/mqtt/ FuzzPayloadToRecord" \
+		"./connectors/mqtt/ FuzzTopicTemplate" \
+		"./connectors/mqtt/ FuzzWebSocketFrames" \
+		"./connectors/syslog/ FuzzFramingStream" \
+		"./connectors/syslog/ FuzzFramingRoundTrip" \
+		"./connectors/syslog/ FuzzFramingDatagram" \
+		"./connectors/syslog/ FuzzParse"; do \
 		set -- $$spec; \
 		echo "fuzz $$2"; \
 		$(GO) test -run='^$$' -fuzz="^$$2$$" -fuzztime=$(FUZZTIME) $$1; \
