@@ -42,7 +42,11 @@ fuzz:
 		"./connectors/syslog/ FuzzFramingStream" \
 		"./connectors/syslog/ FuzzFramingRoundTrip" \
 		"./connectors/syslog/ FuzzFramingDatagram" \
-		"./connectors/syslog/ FuzzParse"; do \
+		"./connectors/syslog/ FuzzParse" \
+		"./connectors/csv/ FuzzCSVParse" \
+		"./connectors/csv/ FuzzInferSchema" \
+		"./connectors/csv/ FuzzSchemaJSON" \
+		"./connectors/csv/ FuzzTimes"; do \
 		set -- $$spec; \
 		echo "fuzz $$2"; \
 		$(GO) test -run='^$$' -fuzz="^$$2$$" -fuzztime=$(FUZZTIME) $$1; \

@@ -17,6 +17,7 @@ import (
 	_ "github.com/sluicehq/sluice/connect/converters"
 	"github.com/sluicehq/sluice/connect/kafka"
 	"github.com/sluicehq/sluice/connect/rest"
+	_ "github.com/sluicehq/sluice/connectors/csv"
 	_ "github.com/sluicehq/sluice/connectors/datagen"
 	_ "github.com/sluicehq/sluice/connectors/file"
 	_ "github.com/sluicehq/sluice/connectors/mqtt"

@@ -35,6 +35,7 @@ import (
 	_ "github.com/sluicehq/sluice/connect/converters"
 	"github.com/sluicehq/sluice/connect/rest"
 	"github.com/sluicehq/sluice/connect/runtime"
+	_ "github.com/sluicehq/sluice/connectors/csv"
 	_ "github.com/sluicehq/sluice/connectors/datagen"
 	_ "github.com/sluicehq/sluice/connectors/file"
 	_ "github.com/sluicehq/sluice/connectors/mqtt"
