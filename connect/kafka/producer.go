@@ -231,8 +231,8 @@ func (p *Producer) Produce(msg *Message, onAck AckFunc) error {
 		// Queue full: wait for an ack after our attempt, then try again.
 		// librdkafka frees a record's room only after its delivery
 		// report was served, a little after its ack ran, so the room
-		// we need may free up with no ack left to come: retry after a
-		// few milliseconds anyway.
+		// we need may free up with no ack left to come: retry after
+		// queueFullRetry anyway.
 		ctx, cancel := context.WithTimeout(context.Background(), queueFullRetry)
 		p.waitFor(ctx, &p.spaceWaiter, func() bool {
 			return p.acks.Load() != seen || p.closed.Load()
@@ -325,8 +325,10 @@ func (p *Producer) queue(tp TopicPartition) *ackQueue {
 }
 
 // queueFullRetry is how long Produce waits for an ack before trying a full
-// queue again.
-const queueFullRetry = 5 * time.Millisecond
+// queue again: as short as a bare produce loop's sleep, since the room
+// an ack announces comes a little after it, and a longer wait leaves
+// the queue idle.
+const queueFullRetry = 100 * time.Microsecond
 
 // settle takes a record out of pending, after its AckFunc returned or when
 // it was not queued, and wakes the waiters that care.
