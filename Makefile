@@ -46,7 +46,8 @@ fuzz:
 		"./connectors/csv/ FuzzCSVParse" \
 		"./connectors/csv/ FuzzInferSchema" \
 		"./connectors/csv/ FuzzSchemaJSON" \
-		"./connectors/csv/ FuzzTimes"; do \
+		"./connectors/csv/ FuzzTimes" \
+		"./connectors/jdbc/ FuzzConnectionURL"; do \
 		set -- $$spec; \
 		echo "fuzz $$2"; \
 		$(GO) test -run='^$$' -fuzz="^$$2$$" -fuzztime=$(FUZZTIME) $$1; \

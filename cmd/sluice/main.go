@@ -38,6 +38,7 @@ import (
 	_ "github.com/sluicehq/sluice/connectors/csv"
 	_ "github.com/sluicehq/sluice/connectors/datagen"
 	_ "github.com/sluicehq/sluice/connectors/file"
+	_ "github.com/sluicehq/sluice/connectors/jdbc"
 	_ "github.com/sluicehq/sluice/connectors/mqtt"
 	_ "github.com/sluicehq/sluice/connectors/syslog"
 	_ "github.com/sluicehq/sluice/transforms"
