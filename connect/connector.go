@@ -209,7 +209,11 @@ type TopicPartition struct {
 }
 
 // ErrantRecordReporter sends a record the sink could not handle to the
-// dead letter queue (or fails the task, by errors.tolerance).
+// dead letter queue (or fails the task, by errors.tolerance). A sink task
+// reports, from Put's goroutine, records of the batch Put was given: the
+// runtime keeps their original messages only until Put returns, and a
+// record it no longer holds is an error when a dead letter queue is set,
+// never a silent skip.
 type ErrantRecordReporter interface {
 	Report(ctx context.Context, r *Record, err error) error
 }

@@ -808,6 +808,15 @@ func (e errantReporter) Report(ctx context.Context, r *connect.Record, err error
 	if !w.cfg.TolerateAll {
 		return fmt.Errorf("sink task %s reported a record it could not write, and errors.tolerance=none: %w", w.cfg.ID, err)
 	}
+	if f.Original == nil {
+		for _, rep := range w.cfg.Reporters {
+			if d, ok := rep.(*DLQReporter); ok && d.Topic != "" {
+				// Never skip a record the dead letter queue cannot get.
+				return fmt.Errorf("sink task %s reported a record that is not in the batch Put is writing, so its "+
+					"original message is gone and cannot go to the dead letter queue %s: %w", w.cfg.ID, d.Topic, err)
+			}
+		}
+	}
 	for _, rep := range w.cfg.Reporters {
 		if rerr := rep.Report(ctx, f); rerr != nil {
 			return rerr

@@ -2,6 +2,7 @@ package runtime
 
 import (
 	"context"
+	"errors"
 	"path/filepath"
 	"strconv"
 	"strings"
@@ -9,6 +10,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/sluicehq/sluice/config"
 	"github.com/sluicehq/sluice/connect"
 )
 
@@ -211,7 +213,7 @@ func TestCommitRecordHearsOfFilteredRecordsToo(t *testing.T) {
 	cfg := map[string]string{"name": "rc", "connector.class": "test-recordcommitter",
 		"transforms": "drop", "transforms.drop.type": "org.apache.kafka.connect.transforms.Filter",
 		"transforms.drop.predicate": "isDrop", "predicates": "isDrop",
-		"predicates.isDrop.type": "org.apache.kafka.connect.transforms.predicates.TopicNameMatches",
+		"predicates.isDrop.type":    "org.apache.kafka.connect.transforms.predicates.TopicNameMatches",
 		"predicates.isDrop.pattern": "drop"}
 	if err := w.StartTask(TaskID{Connector: "rc"}, cfg, map[string]string{}); err != nil {
 		t.Fatal(err)
@@ -228,5 +230,73 @@ func TestCommitRecordHearsOfFilteredRecordsToo(t *testing.T) {
 		if (n%2 == 1) != (p == -1) {
 			t.Errorf("record %s committed with partition %d; want -1 exactly for the filtered ones", v, p)
 		}
+	}
+}
+
+// lateReporterConnector's task reports, in Flush, the first record of the
+// last batch (whose original message the runtime no longer holds).
+type lateReporterConnector struct{}
+
+func (lateReporterConnector) ConfigDef() *config.Def                                  { return config.NewDef() }
+func (lateReporterConnector) Start(connect.ConnectorContext, map[string]string) error { return nil }
+func (lateReporterConnector) TaskConfigs(int) ([]map[string]string, error) {
+	return []map[string]string{{}}, nil
+}
+func (lateReporterConnector) Stop() error               { return nil }
+func (lateReporterConnector) NewTask() connect.SinkTask { return &lateReporterTask{} }
+
+type lateReporterTask struct {
+	ctx  connect.SinkTaskContext
+	prev *connect.Record
+}
+
+func (t *lateReporterTask) Start(ctx connect.SinkTaskContext, _ map[string]string) error {
+	t.ctx = ctx
+	return nil
+}
+func (t *lateReporterTask) Open([]connect.TopicPartition) error  { return nil }
+func (t *lateReporterTask) Close([]connect.TopicPartition) error { return nil }
+func (t *lateReporterTask) Stop() error                          { return nil }
+func (t *lateReporterTask) Flush(ctx context.Context, _ map[connect.TopicPartition]int64) error {
+	if t.prev != nil {
+		return t.ctx.ErrantRecordReporter().Report(ctx, t.prev, errors.New("late"))
+	}
+	return nil
+}
+func (t *lateReporterTask) Put(_ context.Context, records []*connect.Record) error {
+	if len(records) > 0 {
+		t.prev = records[0]
+	}
+	return nil
+}
+
+func init() {
+	connect.RegisterSink("test-latereporter", func() connect.SinkConnector { return lateReporterConnector{} })
+}
+
+// TestSinkReportOfARecordNoLongerHeldFailsRatherThanSkips: with a dead
+// letter queue, a record reported after its batch's Put returned (from
+// Flush: its original message is gone) fails the task instead of being skipped
+// without reaching the queue.
+func TestSinkReportOfARecordNoLongerHeldFailsRatherThanSkips(t *testing.T) {
+	b := startTestBroker(t)
+	w := NewWorker(WorkerConfig{Props: map[string]string{"bootstrap.servers": b.Addr(), "offset.flush.interval.ms": "200",
+		"value.converter":            "org.apache.kafka.connect.storage.StringConverter",
+		"consumer.auto.offset.reset": "earliest", "consumer.topic.metadata.refresh.interval.ms": "200"}})
+	defer w.Stop(5 * time.Second)
+	cfg := map[string]string{"name": "late", "connector.class": "test-latereporter", "topics": "late-in",
+		"errors.tolerance": "all", "errors.deadletterqueue.topic.name": "late-dlq"}
+	produceValues(t, b, "late-in", 1, 0, 5)
+	id := TaskID{Connector: "late"}
+	if err := w.StartTask(id, cfg, map[string]string{}); err != nil {
+		t.Fatal(err)
+	}
+	waitFor(t, "the task to fail", 30*time.Second, func() bool {
+		st, _ := w.TaskStatus(id)
+		return st.State == StateFailed
+	})
+	st, _ := w.TaskStatus(id)
+	if !strings.Contains(st.Err.Error(), "cannot go to the dead letter queue late-dlq") {
+		t.Fatalf("task failed with %v, want the dead letter queue named", st.Err)
 	}
 }
