@@ -47,7 +47,9 @@ fuzz:
 		"./connectors/csv/ FuzzInferSchema" \
 		"./connectors/csv/ FuzzSchemaJSON" \
 		"./connectors/csv/ FuzzTimes" \
-		"./connectors/jdbc/ FuzzConnectionURL"; do \
+		"./connectors/jdbc/ FuzzConnectionURL" \
+		"./connectors/s3/ FuzzPathFormat" \
+		"./connectors/s3/ FuzzParseFileName"; do \
 		set -- $$spec; \
 		echo "fuzz $$2"; \
 		$(GO) test -run='^$$' -fuzz="^$$2$$" -fuzztime=$(FUZZTIME) $$1; \
