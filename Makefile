@@ -49,7 +49,8 @@ fuzz:
 		"./connectors/csv/ FuzzTimes" \
 		"./connectors/jdbc/ FuzzConnectionURL" \
 		"./connectors/s3/ FuzzPathFormat" \
-		"./connectors/s3/ FuzzParseFileName"; do \
+		"./connectors/s3/ FuzzParseFileName" \
+		"./connectors/elasticsearch/ FuzzParseBulkResponse"; do \
 		set -- $$spec; \
 		echo "fuzz $$2"; \
 		$(GO) test -run='^$$' -fuzz="^$$2$$" -fuzztime=$(FUZZTIME) $$1; \

@@ -37,6 +37,7 @@ import (
 	"github.com/sluicehq/sluice/connect/runtime"
 	_ "github.com/sluicehq/sluice/connectors/csv"
 	_ "github.com/sluicehq/sluice/connectors/datagen"
+	_ "github.com/sluicehq/sluice/connectors/elasticsearch"
 	_ "github.com/sluicehq/sluice/connectors/file"
 	_ "github.com/sluicehq/sluice/connectors/jdbc"
 	_ "github.com/sluicehq/sluice/connectors/mqtt"
