@@ -16,12 +16,12 @@ import (
 	"github.com/sluicehq/sluice/connect/kafka"
 )
 
-// TestExactlyOnceSourceSurvivesAKillWithoutDuplicates runs a datagen
-// task with exactly.once.source.support=enabled, kills it mid-stream (no
-// clean stop, nothing flushed) and starts it again: a read_committed
-// consumer (kcat) finds every record exactly once, where an at-least-once
-// task would send the records since its last offset commit again.
-func TestExactlyOnceSourceSurvivesAKillWithoutDuplicates(t *testing.T) {
+// startExactlyOnceWorker starts a broker with a compacted offsets topic
+// and the one-partition topic, and a Worker with
+// exactly.once.source.support=enabled over them, stopped when the test
+// ends.
+func startExactlyOnceWorker(t *testing.T, topic string) (*kafka.Broker, *Worker) {
+	t.Helper()
 	b := startTestBroker(t)
 	ctx := context.Background()
 	admin, err := kafka.NewAdmin(map[string]string{"bootstrap.servers": b.Addr()})
@@ -31,7 +31,7 @@ func TestExactlyOnceSourceSurvivesAKillWithoutDuplicates(t *testing.T) {
 	defer admin.Close()
 	if err := admin.CreateTopics(ctx, []kafka.TopicSpec{
 		{Name: "offsets", Partitions: 3, ReplicationFactor: 1, Configs: map[string]string{"cleanup.policy": "compact"}},
-		{Name: "gen", Partitions: 1, ReplicationFactor: 1},
+		{Name: topic, Partitions: 1, ReplicationFactor: 1},
 	}); err != nil {
 		t.Fatal(err)
 	}
@@ -39,12 +39,22 @@ func TestExactlyOnceSourceSurvivesAKillWithoutDuplicates(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer offsets.Close()
+	t.Cleanup(func() { _ = offsets.Close() })
 	w := NewWorker(WorkerConfig{Props: map[string]string{
 		"bootstrap.servers": b.Addr(), "group.id": "cluster", "offset.storage.topic": "offsets",
 		ExactlyOnceSourceSupportKey: "enabled", "value.converter": "org.apache.kafka.connect.storage.StringConverter",
 	}, Offsets: offsets})
-	defer w.Stop(5 * time.Second)
+	t.Cleanup(func() { w.Stop(5 * time.Second) })
+	return b, w
+}
+
+// TestExactlyOnceSourceSurvivesAKillWithoutDuplicates runs a datagen
+// task with exactly.once.source.support=enabled, kills it mid-stream (no
+// clean stop, nothing flushed) and starts it again: a read_committed
+// consumer (kcat) finds every record exactly once, where an at-least-once
+// task would send the records since its last offset commit again.
+func TestExactlyOnceSourceSurvivesAKillWithoutDuplicates(t *testing.T) {
+	b, w := startExactlyOnceWorker(t, "gen")
 
 	const count = 6000
 	cfg := map[string]string{"name": "gen", "connector.class": "datagen", "topic": "gen", "shape": "string",
@@ -232,29 +242,7 @@ func (c *txGroupsTask) Stop() error { return nil }
 // the restarted task sends that batch again (its offsets were not
 // committed) but not the aborted one (its offsets were).
 func TestConnectorDefinedTransactionBoundaries(t *testing.T) {
-	b := startTestBroker(t)
-	ctx := context.Background()
-	admin, err := kafka.NewAdmin(map[string]string{"bootstrap.servers": b.Addr()})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer admin.Close()
-	if err := admin.CreateTopics(ctx, []kafka.TopicSpec{
-		{Name: "offsets", Partitions: 3, ReplicationFactor: 1, Configs: map[string]string{"cleanup.policy": "compact"}},
-		{Name: "txgroups", Partitions: 1, ReplicationFactor: 1},
-	}); err != nil {
-		t.Fatal(err)
-	}
-	offsets, err := OpenKafkaOffsetStore(ctx, map[string]string{"bootstrap.servers": b.Addr()}, "offsets")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer offsets.Close()
-	w := NewWorker(WorkerConfig{Props: map[string]string{
-		"bootstrap.servers": b.Addr(), "group.id": "cluster", "offset.storage.topic": "offsets",
-		ExactlyOnceSourceSupportKey: "enabled", "value.converter": "org.apache.kafka.connect.storage.StringConverter",
-	}, Offsets: offsets})
-	defer w.Stop(5 * time.Second)
+	b, w := startExactlyOnceWorker(t, "txgroups")
 	cfg := map[string]string{"name": "tx", "connector.class": "test-txgroups", "transaction.boundary": "connector"}
 	id := TaskID{Connector: "tx", Task: 0}
 	read := func(isolation string) []string {
