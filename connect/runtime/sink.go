@@ -822,5 +822,6 @@ func (e errantReporter) Report(ctx context.Context, r *connect.Record, err error
 			return rerr
 		}
 	}
+	w.cfg.Metrics.recordFailed(true)
 	return nil
 }

@@ -12,6 +12,7 @@ import (
 
 	"github.com/sluicehq/sluice/config"
 	"github.com/sluicehq/sluice/connect"
+	"github.com/sluicehq/sluice/connect/kafka"
 )
 
 // TestWorkerRunsConnectorsFromTheirConfigs starts a file source and a
@@ -298,5 +299,86 @@ func TestSinkReportOfARecordNoLongerHeldFailsRatherThanSkips(t *testing.T) {
 	st, _ := w.TaskStatus(id)
 	if !strings.Contains(st.Err.Error(), "cannot go to the dead letter queue late-dlq") {
 		t.Fatalf("task failed with %v, want the dead letter queue named", st.Err)
+	}
+}
+
+// putReporterConnector's task reports, during Put, every record whose
+// value starts with "bad".
+type putReporterConnector struct{ lateReporterConnector }
+
+func (putReporterConnector) NewTask() connect.SinkTask { return &putReporterTask{} }
+
+type putReporterTask struct{ lateReporterTask }
+
+func (t *putReporterTask) Flush(context.Context, map[connect.TopicPartition]int64) error { return nil }
+func (t *putReporterTask) Put(ctx context.Context, records []*connect.Record) error {
+	for _, r := range records {
+		if v, _ := r.Value.(string); strings.HasPrefix(v, "bad") {
+			if err := t.ctx.ErrantRecordReporter().Report(ctx, r, errors.New("bad value")); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+func init() {
+	connect.RegisterSink("test-putreporter", func() connect.SinkConnector { return putReporterConnector{} })
+}
+
+// TestSinkReportedRecordsCountAsDeadLettered: records a sink task reports
+// reach the dead letter queue and count in sluice_task_records_dlq_total
+// and sluice_task_records_failed_total, as records that fail to convert
+// do.
+func TestSinkReportedRecordsCountAsDeadLettered(t *testing.T) {
+	b := startTestBroker(t)
+	m := NewMetrics()
+	w := NewWorker(WorkerConfig{Props: map[string]string{"bootstrap.servers": b.Addr(), "offset.flush.interval.ms": "200",
+		"value.converter":            "org.apache.kafka.connect.storage.StringConverter",
+		"consumer.auto.offset.reset": "earliest", "consumer.topic.metadata.refresh.interval.ms": "200"}, Metrics: m})
+	defer w.Stop(5 * time.Second)
+	p, err := kafka.NewProducer(map[string]string{"bootstrap.servers": b.Addr()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	acked := make(chan error, 4)
+	for _, v := range []string{"good1", "bad1", "good2", "bad2"} {
+		if err := p.Produce(&kafka.Message{Topic: "put-in", Partition: kafka.PartitionAny, Value: []byte(v)},
+			func(err error, _ int32, _ int64) { acked <- err }); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for range 4 {
+		if err := <-acked; err != nil {
+			t.Fatal(err)
+		}
+	}
+	p.Close()
+	cfg := map[string]string{"name": "put", "connector.class": "test-putreporter", "topics": "put-in",
+		"errors.tolerance": "all", "errors.deadletterqueue.topic.name": "put-dlq"}
+	if err := w.StartTask(TaskID{Connector: "put"}, cfg, map[string]string{}); err != nil {
+		t.Fatal(err)
+	}
+	dlq := readTopic(t, b, "put-dlq")
+	waitFor(t, "two dead letters", 30*time.Second, func() bool { return len(dlq.read(t)) == 2 })
+	count := func(name string) float64 {
+		families, err := m.Registry.Gather()
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, f := range families {
+			if f.GetName() == name {
+				for _, s := range f.GetMetric() {
+					return s.GetCounter().GetValue()
+				}
+			}
+		}
+		return 0
+	}
+	if got := count("sluice_task_records_dlq_total"); got != 2 {
+		t.Errorf("sluice_task_records_dlq_total = %v, want 2", got)
+	}
+	if got := count("sluice_task_records_failed_total"); got != 2 {
+		t.Errorf("sluice_task_records_failed_total = %v, want 2", got)
 	}
 }
