@@ -244,6 +244,24 @@ func (w *Worker) WaitState(name string, state rest.State, timeout time.Duration)
 	}
 }
 
+// WaitConnectorState waits up to timeout for the connector itself (its
+// tasks aside, such as a STOPPED connector, which has none) to be in
+// state.
+func (w *Worker) WaitConnectorState(name string, state rest.State, timeout time.Duration) {
+	w.t.Helper()
+	deadline := time.Now().Add(timeout)
+	for {
+		st := w.Status(name)
+		if st.Connector.State == state {
+			return
+		}
+		if time.Now().After(deadline) {
+			w.t.Fatalf("connector %s not %s after %v: %+v", name, state, timeout, st)
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+}
+
 // WaitTaskFailed waits up to timeout for a task of the connector to be
 // FAILED and returns its status, trace included.
 func (w *Worker) WaitTaskFailed(name string, timeout time.Duration) rest.TaskState {
@@ -335,6 +353,17 @@ func Kcat(t testing.TB, bootstrap, topic string, n int, timeout time.Duration) [
 		t.Fatalf("kcat read %d records from %s within %v, want %d", len(got), topic, timeout, n)
 	}
 	return got
+}
+
+// KcatProduce writes key|value lines to the topic with kcat (-K '|'); a
+// line whose value is empty is a tombstone (kcat -Z sends it as null).
+func KcatProduce(t testing.TB, bootstrap, topic string, lines ...string) {
+	t.Helper()
+	cmd := exec.Command("kcat", "-P", "-b", bootstrap, "-t", topic, "-K", "|", "-Z")
+	cmd.Stdin = strings.NewReader(strings.Join(lines, "\n") + "\n")
+	if out, err := cmd.CombinedOutput(); err != nil {
+		t.Fatalf("kcat -P to %s: %v: %s", topic, err, out)
+	}
 }
 
 // KcatAll reads every record the topic holds now.

@@ -124,7 +124,7 @@ func mappingJSONOf(s *connect.Schema) string { return string(mappingOf(s, true))
 // and returns the time from its resume to its last document.
 func pipelineDocs(b *testing.B, w *sluicetest.Worker, f *fakeES, index string, lines []string) time.Duration {
 	topic, name := index, "bench-sink-"+index
-	kcatProduce(b, w.Bootstrap, topic, benchLine(-1))
+	sluicetest.KcatProduce(b, w.Bootstrap, topic, benchLine(-1))
 	w.CreateConnector(name, map[string]string{
 		"connector.class": "io.confluent.connect.elasticsearch.ElasticsearchSinkConnector", "tasks.max": "1",
 		"topics": topic, keyURL: f.URL,
@@ -134,7 +134,7 @@ func pipelineDocs(b *testing.B, w *sluicetest.Worker, f *fakeES, index string, l
 		b.Fatalf("pause: %d %s", code, body)
 	}
 	w.WaitState(name, rest.StatePaused, 30*time.Second)
-	kcatProduce(b, w.Bootstrap, topic, lines...)
+	sluicetest.KcatProduce(b, w.Bootstrap, topic, lines...)
 	begin := time.Now()
 	if code, body := w.Do("PUT", "/connectors/"+name+"/resume", nil); code != http.StatusAccepted {
 		b.Fatalf("resume: %d %s", code, body)

@@ -3,7 +3,6 @@ package elasticsearch
 import (
 	"fmt"
 	"net/http"
-	"os/exec"
 	"strings"
 	"testing"
 	"time"
@@ -11,17 +10,6 @@ import (
 	"github.com/sluicehq/sluice/connect/rest"
 	"github.com/sluicehq/sluice/connect/sluicetest"
 )
-
-// kcatProduce writes key|value lines to the topic with kcat; a line with
-// an empty value is a tombstone (-Z sends it as null).
-func kcatProduce(t testing.TB, bootstrap, topic string, lines ...string) {
-	t.Helper()
-	cmd := exec.Command("kcat", "-P", "-b", bootstrap, "-t", topic, "-K", "|", "-Z")
-	cmd.Stdin = strings.NewReader(strings.Join(lines, "\n") + "\n")
-	if out, err := cmd.CombinedOutput(); err != nil {
-		t.Fatalf("kcat -P: %v: %s", err, out)
-	}
-}
 
 // orderLine is a key|value line of an order in the JSON converter's
 // envelope with its Connect schema; qtyType is the schema type of qty
@@ -55,21 +43,6 @@ func waitDocs(t testing.TB, f *fakeES, index string, timeout time.Duration, want
 	}
 }
 
-func waitConnectorState(t testing.TB, w *sluicetest.Worker, name string, state rest.State) {
-	t.Helper()
-	deadline := time.Now().Add(30 * time.Second)
-	for {
-		st := w.Status(name)
-		if st.Connector.State == state {
-			return
-		}
-		if time.Now().After(deadline) {
-			t.Fatalf("connector %s not %s: %+v", name, state, st)
-		}
-		time.Sleep(50 * time.Millisecond)
-	}
-}
-
 // TestEndToEndRESTKcatToElasticsearch runs the sink as a user does: a
 // worker, a connector created through the REST API with Confluent's class
 // name and keys, records produced with kcat as JSON with schemas. The
@@ -82,7 +55,7 @@ func TestEndToEndRESTKcatToElasticsearch(t *testing.T) {
 	f := newFakeES(t)
 	topic, name := "Orders-E2E", "es-orders"
 	f.failRequests(429, 503)
-	kcatProduce(t, w.Bootstrap, topic,
+	sluicetest.KcatProduce(t, w.Bootstrap, topic,
 		orderLine("1", "apple", "int32", "3"),
 		orderLine("2", "pear", "string", `"many"`),
 		orderLine("3", "plum", "int32", "7"),
@@ -154,7 +127,7 @@ func TestEndToEndRedeliveryOverwrites(t *testing.T) {
 		lines = append(lines, orderLine("k", fmt.Sprint("item", i), "int32", fmt.Sprint(i)))
 		want[fmt.Sprintf("events+0+%d", i)] = fmt.Sprintf(`{"item":"item%d","qty":%d}`, i, i)
 	}
-	kcatProduce(t, w.Bootstrap, topic, lines...)
+	sluicetest.KcatProduce(t, w.Bootstrap, topic, lines...)
 	w.CreateConnector(name, map[string]string{
 		"connector.class": "ElasticsearchSinkConnector", "topics": topic, "connection.url": f.URL, "key.ignore": "true",
 	})
@@ -164,7 +137,7 @@ func TestEndToEndRedeliveryOverwrites(t *testing.T) {
 	if code, body := w.Do("PUT", "/connectors/"+name+"/stop", nil); code != http.StatusAccepted && code != http.StatusNoContent {
 		t.Fatalf("stop: %d %s", code, body)
 	}
-	waitConnectorState(t, w, name, rest.StateStopped)
+	w.WaitConnectorState(name, rest.StateStopped, 30*time.Second)
 	if code, body := w.Do("DELETE", "/connectors/"+name+"/offsets", nil); code != http.StatusOK {
 		t.Fatalf("reset offsets: %d %s", code, body)
 	}
@@ -192,7 +165,7 @@ func TestEndToEndMalformedDocumentFailsTheTask(t *testing.T) {
 	w := sluicetest.Start(t)
 	f := newFakeES(t)
 	f.createIndex("strict", `{"dynamic":"strict","properties":{"item":{"type":"text"}}}`)
-	kcatProduce(t, w.Bootstrap, "strict", orderLine("1", "apple", "int32", "3"))
+	sluicetest.KcatProduce(t, w.Bootstrap, "strict", orderLine("1", "apple", "int32", "3"))
 	w.CreateConnector("es-strict", map[string]string{
 		"connector.class": "ElasticsearchSinkConnector", "topics": "strict", "connection.url": f.URL,
 	})

@@ -157,7 +157,7 @@ func bareUpserts(b *testing.B, db *dbtest.Database, table string) time.Duration 
 // returns the time from its resume to its last row.
 func pipelineUpserts(b *testing.B, w *sluicetest.Worker, db *dbtest.Database, table string, lines []string) time.Duration {
 	topic, name := "bench-"+table, "bench-sink-"+table
-	kcatProduce(b, w.Bootstrap, topic, benchLine(-1))
+	sluicetest.KcatProduce(b, w.Bootstrap, topic, benchLine(-1))
 	w.CreateConnector(name, map[string]string{
 		"connector.class": "io.confluent.connect.jdbc.JdbcSinkConnector", "tasks.max": "1", "topics": topic,
 		keyURL: db.JDBCURL, keyUser: dbtest.User, keyPassword: dbtest.Password, keyTableFormat: table,
@@ -169,7 +169,7 @@ func pipelineUpserts(b *testing.B, w *sluicetest.Worker, db *dbtest.Database, ta
 		b.Fatalf("pause: %d %s", code, body)
 	}
 	w.WaitState(name, rest.StatePaused, 30*time.Second)
-	kcatProduce(b, w.Bootstrap, topic, lines...)
+	sluicetest.KcatProduce(b, w.Bootstrap, topic, lines...)
 	begin := time.Now()
 	if code, body := w.Do("PUT", "/connectors/"+name+"/resume", nil); code != http.StatusAccepted {
 		b.Fatalf("resume: %d %s", code, body)

@@ -3,7 +3,6 @@ package jdbc
 import (
 	"fmt"
 	"net/http"
-	"os/exec"
 	"strings"
 	"testing"
 	"time"
@@ -12,17 +11,6 @@ import (
 	"github.com/sluicehq/sluice/connect/sluicetest"
 	"github.com/sluicehq/sluice/internal/dbtest"
 )
-
-// kcatProduce writes key|value lines to the topic with kcat; a line with
-// an empty value is a tombstone (-Z sends it as null).
-func kcatProduce(t testing.TB, bootstrap, topic string, lines ...string) {
-	t.Helper()
-	cmd := exec.Command("kcat", "-P", "-b", bootstrap, "-t", topic, "-K", "|", "-Z")
-	cmd.Stdin = strings.NewReader(strings.Join(lines, "\n") + "\n")
-	if out, err := cmd.CombinedOutput(); err != nil {
-		t.Fatalf("kcat -P: %v: %s", err, out)
-	}
-}
 
 // orderLine is a key|value line of an order in the JSON converter's
 // envelope, with its Connect schema; qty < 0 is null.
@@ -82,7 +70,7 @@ func TestEndToEndRESTAndKcatToTheDatabase(t *testing.T) {
 			db := d.server(t).NewDatabase(t)
 			db.Exec(t, "CREATE TABLE orders (id VARCHAR(10) NOT NULL PRIMARY KEY, item VARCHAR(8) NOT NULL, qty INT NULL)")
 			topic, name := "orders-"+d.name, "orders-sink-"+d.name
-			kcatProduce(t, w.Bootstrap, topic,
+			sluicetest.KcatProduce(t, w.Bootstrap, topic,
 				orderLine("1", "apple", 3),
 				orderLine("2", "a very long item name", 1),
 				orderLine("3", "pear", -1),
@@ -107,7 +95,7 @@ func TestEndToEndRESTAndKcatToTheDatabase(t *testing.T) {
 			if code, body := w.Do("PUT", "/connectors/"+name+"/stop", nil); code != http.StatusAccepted && code != http.StatusNoContent {
 				t.Fatalf("stop: %d %s", code, body)
 			}
-			waitConnectorState(t, w, name, rest.StateStopped)
+			w.WaitConnectorState(name, rest.StateStopped, 30*time.Second)
 			if code, body := w.Do("DELETE", "/connectors/"+name+"/offsets", nil); code != http.StatusOK {
 				t.Fatalf("reset offsets: %d %s", code, body)
 			}
@@ -120,21 +108,6 @@ func TestEndToEndRESTAndKcatToTheDatabase(t *testing.T) {
 			sluicetest.Kcat(t, w.Bootstrap, topic+"-dlq", 2, 30*time.Second)
 			waitRows(t, db, query, 30*time.Second, want...)
 		})
-	}
-}
-
-func waitConnectorState(t testing.TB, w *sluicetest.Worker, name string, state rest.State) {
-	t.Helper()
-	deadline := time.Now().Add(30 * time.Second)
-	for {
-		st := w.Status(name)
-		if st.Connector.State == state {
-			return
-		}
-		if time.Now().After(deadline) {
-			t.Fatalf("connector %s not %s: %+v", name, state, st)
-		}
-		time.Sleep(50 * time.Millisecond)
 	}
 }
 
@@ -156,7 +129,7 @@ func TestDatabaseRestartMidStreamLosesNothing(t *testing.T) {
 			for i := 0; i < 60; i++ {
 				lines = append(lines, orderLine(fmt.Sprintf("k%03d", i), "first", i))
 			}
-			kcatProduce(t, w.Bootstrap, topic, lines...)
+			sluicetest.KcatProduce(t, w.Bootstrap, topic, lines...)
 			db.Exec(t, "CREATE TABLE orders (id VARCHAR(10) NOT NULL PRIMARY KEY, item VARCHAR(8) NOT NULL, qty INT NULL)")
 			cfg := sinkConfig(db, topic)
 			cfg[keyRetryBackoff] = "200"
@@ -172,7 +145,7 @@ func TestDatabaseRestartMidStreamLosesNothing(t *testing.T) {
 			for i := 30; i < 120; i++ {
 				lines = append(lines, orderLine(fmt.Sprintf("k%03d", i), "second", 1000+i))
 			}
-			kcatProduce(t, w.Bootstrap, topic, lines...)
+			sluicetest.KcatProduce(t, w.Bootstrap, topic, lines...)
 			// Wait until the sink has met the outage before the database
 			// comes back.
 			deadline := time.Now().Add(30 * time.Second)

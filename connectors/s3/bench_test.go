@@ -109,7 +109,7 @@ func BenchmarkKafkaToS3(b *testing.B) {
 // from its resume to its last upload.
 func pipeline(b *testing.B, w *sluicetest.Worker, st store, name, format string, lines []string) time.Duration {
 	topic := name
-	kcatProduce(b, w.Bootstrap, topic, lines[:benchFlush]...)
+	sluicetest.KcatProduce(b, w.Bootstrap, topic, lines[:benchFlush]...)
 	cfg := st.props(keyFormatClass, format, keyFlushSize, fmt.Sprint(benchFlush))
 	cfg["connector.class"] = "io.confluent.connect.s3.S3SinkConnector"
 	cfg["topics"] = topic
@@ -122,7 +122,7 @@ func pipeline(b *testing.B, w *sluicetest.Worker, st store, name, format string,
 		b.Fatalf("pause: %d %s", code, body)
 	}
 	w.WaitState(name, rest.StatePaused, 30*time.Second)
-	kcatProduce(b, w.Bootstrap, topic, lines[benchFlush:]...)
+	sluicetest.KcatProduce(b, w.Bootstrap, topic, lines[benchFlush:]...)
 	b.StartTimer()
 	begin := time.Now()
 	if code, body := w.Do("PUT", "/connectors/"+name+"/resume", nil); code != http.StatusAccepted {

@@ -4,23 +4,12 @@ import (
 	"encoding/json"
 	"fmt"
 	"net/http"
-	"os/exec"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/sluicehq/sluice/connect/sluicetest"
 )
-
-// kcatProduce writes key|value lines to the topic with kcat.
-func kcatProduce(t testing.TB, bootstrap, topic string, lines ...string) {
-	t.Helper()
-	cmd := exec.Command("kcat", "-P", "-b", bootstrap, "-t", topic, "-K", "|")
-	cmd.Stdin = strings.NewReader(strings.Join(lines, "\n") + "\n")
-	if out, err := cmd.CombinedOutput(); err != nil {
-		t.Fatalf("kcat -P: %v: %s", err, out)
-	}
-}
 
 // orderLine is order i as a kcat key|value line: a JSON value with its
 // Connect schema, as JsonConverter (schemas.enable=true) reads it.
@@ -91,7 +80,7 @@ func TestEndToEndAvroThroughTheRESTAPI(t *testing.T) {
 	for i := range 7 {
 		lines = append(lines, orderLine(i))
 	}
-	kcatProduce(t, w.Bootstrap, topic, lines...)
+	sluicetest.KcatProduce(t, w.Bootstrap, topic, lines...)
 
 	cfg := st.props(keyFormatClass, "io.confluent.connect.s3.format.avro.AvroFormat", keyFlushSize, "3")
 	cfg["connector.class"] = "io.confluent.connect.s3.S3SinkConnector"
@@ -124,7 +113,7 @@ func TestEndToEndAvroThroughTheRESTAPI(t *testing.T) {
 	// file.
 	w.Restart()
 	w.WaitRunning("s3-e2e", 30*time.Second)
-	kcatProduce(t, w.Bootstrap, topic, orderLine(7), orderLine(8))
+	sluicetest.KcatProduce(t, w.Bootstrap, topic, orderLine(7), orderLine(8))
 	objs = waitObjects(t, st, prefix, 3)
 	checkAvroOrders(t, objs, map[string][]int{
 		prefix + topic + "+0+0000000000.avro": {0, 1, 2},
