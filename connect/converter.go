@@ -27,3 +27,23 @@ type HeaderConverter interface {
 	FromConnectHeader(topic, key string, schema *Schema, value any) ([]byte, error)
 	ToConnectHeader(topic, key string, data []byte) (*Schema, any, error)
 }
+
+// AppendConverter is a Converter that can write into a buffer its caller
+// owns, so that a runtime sending records one after another serializes
+// them without allocating. The runtime uses it when the converter has it
+// and FromConnectData otherwise; both must write the same bytes.
+type AppendConverter interface {
+	// AppendConnectData appends to dst what FromConnectData would return
+	// and returns the extended buffer. null reports that FromConnectData
+	// would return nil (a tombstone), which an empty append cannot tell
+	// from an empty value; the buffer is then dst unchanged.
+	AppendConnectData(dst []byte, topic string, headers Headers, schema *Schema, value any) (b []byte, null bool, err error)
+}
+
+// HeaderAppender is a HeaderConverter that can write into a buffer its
+// caller owns, as AppendConverter does for keys and values.
+type HeaderAppender interface {
+	// AppendConnectHeader appends to dst what FromConnectHeader would
+	// return; null reports that it would return nil.
+	AppendConnectHeader(dst []byte, topic, key string, schema *Schema, value any) (b []byte, null bool, err error)
+}

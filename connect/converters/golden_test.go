@@ -2,9 +2,11 @@ package converters
 
 import (
 	"bytes"
+	"errors"
 	"math"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 	"time"
 
@@ -127,6 +129,36 @@ func TestGoldenEncodeWritesKafkaBytes(t *testing.T) {
 				t.Errorf("bytes differ\n got: %s\nwant: %s", got, want)
 			}
 		})
+	}
+}
+
+// The runtime writes values with AppendConnectData: it must give the same
+// bytes as FromConnectData, after what the buffer already holds.
+func TestGoldenAppendWritesWhatFromConnectDataWrites(t *testing.T) {
+	for _, tc := range goldenCases(t) {
+		t.Run(tc.file, func(t *testing.T) {
+			c := configured(t, tc.props)
+			want, err := c.FromConnectData("topic", nil, tc.schema, tc.value)
+			if err != nil {
+				t.Fatal(err)
+			}
+			got, null, err := c.AppendConnectData([]byte("prefix"), "topic", nil, tc.schema, tc.value)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if null != (want == nil) || string(got) != "prefix"+string(want) {
+				t.Errorf("appended %q (null %v), want prefix%q", got, null, want)
+			}
+		})
+	}
+	c := configured(t, nil)
+	got, null, err := c.AppendConnectData([]byte("prefix"), "topic", nil, nil, nil)
+	if !null || err != nil || string(got) != "prefix" {
+		t.Errorf("a tombstone appended %q, null %v, %v; want the buffer unchanged and null", got, null, err)
+	}
+	_, _, err = c.AppendConnectData(nil, "orders", nil, connect.Int32Schema, "not a number")
+	if !errors.Is(err, connect.ErrData) || !strings.Contains(err.Error(), `"orders"`) {
+		t.Errorf("a value that does not fit its schema gave %v, want a data error naming the topic", err)
 	}
 }
 

@@ -195,6 +195,19 @@ func (c *JSONConverter) FromConnectData(topic string, _ connect.Headers, schema 
 	return out, nil
 }
 
+// AppendConnectData appends what FromConnectData would return to dst (the
+// connect.AppendConverter the runtime prefers).
+func (c *JSONConverter) AppendConnectData(dst []byte, topic string, _ connect.Headers, schema *connect.Schema, value any) ([]byte, bool, error) {
+	if schema == nil && value == nil {
+		return dst, true, nil
+	}
+	b, err := c.appendMessage(dst, schema, value)
+	if err != nil {
+		return dst, false, connect.DataErrorf("json converter: topic %q: %v", topic, err)
+	}
+	return b, false, nil
+}
+
 func (c *JSONConverter) appendMessage(b []byte, schema *connect.Schema, value any) ([]byte, error) {
 	if !c.schemasEnable {
 		return c.appendValue(b, schema, value)

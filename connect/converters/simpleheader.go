@@ -51,6 +51,19 @@ func (*SimpleHeaderConverter) FromConnectHeader(topic, key string, schema *conne
 	return b, nil
 }
 
+// AppendConnectHeader appends what FromConnectHeader would return to dst
+// (the connect.HeaderAppender the runtime prefers).
+func (*SimpleHeaderConverter) AppendConnectHeader(dst []byte, topic, key string, schema *connect.Schema, value any) ([]byte, bool, error) {
+	if value == nil {
+		return dst, true, nil
+	}
+	b, err := appendHeaderValue(dst, schema, value, false)
+	if err != nil {
+		return dst, false, connect.DataErrorf("simple header converter: topic %q: header %q: %v", topic, key, err)
+	}
+	return b, false, nil
+}
+
 // ToConnectHeader reads the bytes as UTF-8 (invalid bytes read as
 // U+FFFD) and returns ParseHeaderValue of the string. Nil bytes read as a
 // nil schema and value. It never fails.

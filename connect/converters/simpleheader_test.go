@@ -62,6 +62,10 @@ func TestSimpleHeaderWritesValuesConvertToString(t *testing.T) {
 			if string(got) != tc.want {
 				t.Errorf("got %q, want %q", got, tc.want)
 			}
+			appended, null, err := c.AppendConnectHeader([]byte("prefix"), "t", "h", tc.schema, tc.value)
+			if err != nil || null || string(appended) != "prefix"+tc.want {
+				t.Errorf("AppendConnectHeader gave %q, null %v, %v; want prefix%q", appended, null, err, tc.want)
+			}
 		})
 	}
 }
@@ -70,6 +74,9 @@ func TestSimpleHeaderWritesNilAsNilAndRefusesUnknownTypes(t *testing.T) {
 	var c SimpleHeaderConverter
 	if b, err := c.FromConnectHeader("t", "h", nil, nil); b != nil || err != nil {
 		t.Errorf("nil wrote %q, %v", b, err)
+	}
+	if b, null, err := c.AppendConnectHeader([]byte("x"), "t", "h", nil, nil); !null || err != nil || string(b) != "x" {
+		t.Errorf("appending nil gave %q, null %v, %v; want the buffer unchanged and null", b, null, err)
 	}
 	_, err := c.FromConnectHeader("orders", "trace", nil, struct{}{})
 	if err == nil || !errors.Is(err, connect.ErrData) || !strings.Contains(err.Error(), `"orders"`) || !strings.Contains(err.Error(), `"trace"`) {

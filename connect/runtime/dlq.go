@@ -30,7 +30,9 @@ type ProducerRecord struct {
 // record it accepted, when the broker has the record (err nil, with its
 // partition and offset) or it cannot be delivered; acks of one partition
 // come in the order of Produce calls. Flush waits for every outstanding
-// ack. The Kafka client wrapper in connect/kafka implements it.
+// ack. Produce must copy what it keeps of r: the caller reuses r and its
+// byte slices once Produce returns. The Kafka client wrapper in
+// connect/kafka implements it (librdkafka copies).
 type Producer interface {
 	Produce(r *ProducerRecord, onAck func(err error, partition int32, offset int64)) error
 	Flush(ctx context.Context) error

@@ -1,6 +1,7 @@
 package runtime
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -28,7 +29,12 @@ type sentMessage struct {
 }
 
 func (m *memProducer) Produce(r *ProducerRecord, onAck func(error, int32, int64)) error {
-	m.sent = append(m.sent, sentMessage{r.Topic, r.Key, r.Value, r.Headers, r.Timestamp})
+	// Copies, as Producer requires: the caller reuses r's bytes.
+	headers := make([]RawHeader, len(r.Headers))
+	for i, h := range r.Headers {
+		headers[i] = RawHeader{Key: h.Key, Value: bytes.Clone(h.Value)}
+	}
+	m.sent = append(m.sent, sentMessage{r.Topic, bytes.Clone(r.Key), bytes.Clone(r.Value), headers, r.Timestamp})
 	if m.async {
 		go onAck(m.fail, 0, int64(len(m.sent)-1))
 	} else {

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"github.com/sluicehq/sluice/connect/kafka"
 	"log/slog"
 	"math/rand/v2"
 	"strconv"
@@ -136,11 +137,9 @@ type Original struct {
 	Timestamp time.Time
 }
 
-// RawHeader is a Kafka header as bytes.
-type RawHeader struct {
-	Key   string
-	Value []byte
-}
+// RawHeader is a Kafka header as bytes: the Kafka client's own type, so
+// that a record's headers pass to the producer as they are.
+type RawHeader = kafka.Header
 
 // Failure is one record that failed in one stage, for the reporters.
 type Failure struct {

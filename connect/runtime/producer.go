@@ -12,13 +12,8 @@ type KafkaProducer struct{ P *kafka.Producer }
 
 // Produce implements Producer.
 func (k KafkaProducer) Produce(r *ProducerRecord, onAck func(err error, partition int32, offset int64)) error {
-	msg := kafka.Message{Topic: r.Topic, Partition: r.Partition, Key: r.Key, Value: r.Value, Timestamp: r.Timestamp}
-	if len(r.Headers) > 0 {
-		msg.Headers = make([]kafka.Header, len(r.Headers))
-		for i, h := range r.Headers {
-			msg.Headers[i] = kafka.Header{Key: h.Key, Value: h.Value}
-		}
-	}
+	msg := kafka.Message{Topic: r.Topic, Partition: r.Partition, Key: r.Key, Value: r.Value, Headers: r.Headers,
+		Timestamp: r.Timestamp}
 	return k.P.Produce(&msg, kafka.AckFunc(onAck))
 }
 

@@ -178,6 +178,7 @@ type sourceWorker struct {
 	// pr is the record being produced, reused: the producer copies what
 	// it keeps. Only the polling goroutine uses it.
 	pr        ProducerRecord
+	bufs      recordBuffers
 	committer connect.RecordCommitter
 
 	commits  sync.Mutex                   // one offset commit at a time
@@ -471,7 +472,7 @@ func (w *sourceWorker) send(ctx context.Context, r *connect.Record, sub *Submitt
 	if out.Partition != nil {
 		pr.Partition = *out.Partition
 	}
-	if pr.Key, err = w.cfg.KeyConverter.FromConnectData(out.Topic, out.Headers, out.KeySchema, out.Key); err != nil {
+	if pr.Key, err = appendData(w.cfg.KeyConverter, &w.bufs.key, out.Topic, out.Headers, out.KeySchema, out.Key); err != nil {
 		err = w.cfg.Operator.Handle(ctx, &Failure{Task: w.cfg.ID, Stage: StageKeyConverter, Plugin: w.cfg.KeyConverterName, Record: out},
 			err, func() (e error) {
 				pr.Key, e = w.cfg.KeyConverter.FromConnectData(out.Topic, out.Headers, out.KeySchema, out.Key)
@@ -479,7 +480,7 @@ func (w *sourceWorker) send(ctx context.Context, r *connect.Record, sub *Submitt
 			})
 	}
 	if err == nil {
-		if pr.Value, err = w.cfg.ValueConverter.FromConnectData(out.Topic, out.Headers, out.ValueSchema, out.Value); err != nil {
+		if pr.Value, err = appendData(w.cfg.ValueConverter, &w.bufs.value, out.Topic, out.Headers, out.ValueSchema, out.Value); err != nil {
 			err = w.cfg.Operator.Handle(ctx, &Failure{Task: w.cfg.ID, Stage: StageValueConverter, Plugin: w.cfg.ValueConverterName, Record: out},
 				err, func() (e error) {
 					pr.Value, e = w.cfg.ValueConverter.FromConnectData(out.Topic, out.Headers, out.ValueSchema, out.Value)
@@ -512,7 +513,9 @@ func (w *sourceWorker) send(ctx context.Context, r *connect.Record, sub *Submitt
 		w.lastTopic = out.Topic
 	}
 
-	if err := w.cfg.Producer.Produce(pr, w.onAck(sub, r)); err != nil {
+	err = w.cfg.Producer.Produce(pr, w.onAck(sub, r))
+	w.bufs.release()
+	if err != nil {
 		return fmt.Errorf("source task %s: producing to %s: %w", w.cfg.ID, out.Topic, err)
 	}
 	return nil
@@ -545,9 +548,16 @@ func (w *sourceWorker) onAck(sub *SubmittedRecord, rec *connect.Record) func(err
 
 // convertHeaders converts the record's headers into w.pr.Headers.
 func (w *sourceWorker) convertHeaders(out *connect.Record) error {
-	w.pr.Headers = w.pr.Headers[:0]
+	w.pr.Headers, w.bufs.headers = w.pr.Headers[:0], w.bufs.headers[:0]
+	ha, appends := w.cfg.HeaderConverter.(connect.HeaderAppender)
 	for _, h := range out.Headers {
-		b, err := w.cfg.HeaderConverter.FromConnectHeader(out.Topic, h.Key, h.Schema, h.Value)
+		var b []byte
+		var err error
+		if appends {
+			b, err = w.bufs.appendHeader(ha, out.Topic, h)
+		} else {
+			b, err = w.cfg.HeaderConverter.FromConnectHeader(out.Topic, h.Key, h.Schema, h.Value)
+		}
 		if err != nil {
 			return fmt.Errorf("header %q: %w", h.Key, err)
 		}
