@@ -317,8 +317,29 @@ func DecimalFromFloat(f float64, scale int32) (Decimal, error) {
 
 // DecimalToBytes encodes the unscaled value as Kafka Connect's Decimal
 // does: big-endian two's complement, in as few bytes as possible.
-func DecimalToBytes(d Decimal) []byte {
+func DecimalToBytes(d Decimal) []byte { return AppendDecimalBytes(nil, d) }
+
+// AppendDecimalBytes appends DecimalToBytes(d) to dst, without allocating
+// when the unscaled value fits in 64 bits.
+func AppendDecimalBytes(dst []byte, d Decimal) []byte {
 	u := d.unscaled()
+	if !u.IsInt64() {
+		return append(dst, bigTwosComplement(u)...)
+	}
+	v := u.Int64()
+	n := 1 // the fewest bytes whose two's complement range holds v
+	for ; n < 8; n++ {
+		if lim := int64(1) << (8*n - 1); v >= -lim && v < lim {
+			break
+		}
+	}
+	for i := n - 1; i >= 0; i-- {
+		dst = append(dst, byte(v>>(8*i)))
+	}
+	return dst
+}
+
+func bigTwosComplement(u *big.Int) []byte {
 	if u.Sign() >= 0 {
 		b := u.Bytes()
 		if len(b) == 0 || b[0]&0x80 != 0 {

@@ -2,6 +2,7 @@ package connect
 
 import (
 	"bytes"
+	"math"
 	"math/big"
 	"testing"
 	"time"
@@ -24,11 +25,23 @@ func TestDecimalBytesMatchJavaBigInteger(t *testing.T) {
 		{-129, []byte{0xff, 0x7f}},
 		{-256, []byte{0xff, 0x00}},
 		{156, []byte{0x00, 0x9c}},
+		{math.MaxInt64, []byte{0x7f, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff}},
+		{math.MinInt64, []byte{0x80, 0, 0, 0, 0, 0, 0, 0}},
+		{1 << 55, []byte{0x00, 0x80, 0, 0, 0, 0, 0, 0}},
+		{-(1 << 55), []byte{0x80, 0, 0, 0, 0, 0, 0}},
+		{-(1 << 55) - 1, []byte{0xff, 0x7f, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff}},
 	}
 	for _, tc := range tests {
 		got := DecimalToBytes(NewDecimal(tc.unscaled, 2))
 		if !bytes.Equal(got, tc.want) {
 			t.Errorf("DecimalToBytes(%d) = % x, want % x", tc.unscaled, got, tc.want)
+		}
+		// The 64-bit path must agree with the big.Int one.
+		if big := bigTwosComplement(big.NewInt(tc.unscaled)); !bytes.Equal(big, tc.want) {
+			t.Errorf("bigTwosComplement(%d) = % x, want % x", tc.unscaled, big, tc.want)
+		}
+		if app := AppendDecimalBytes([]byte("x"), NewDecimal(tc.unscaled, 2)); !bytes.Equal(app, append([]byte("x"), tc.want...)) {
+			t.Errorf("AppendDecimalBytes(x, %d) = % x", tc.unscaled, app)
 		}
 		back := DecimalFromBytes(got, 2)
 		if back.Unscaled.Int64() != tc.unscaled || back.Scale != 2 {

@@ -118,7 +118,8 @@ func (c *JSONConverter) appendLogical(b []byte, s *connect.Schema, v any) ([]byt
 		if d.Scale != scale {
 			return b, valueErrorf("Decimal value %s has scale %d, but its schema has scale %d", d, d.Scale, scale)
 		}
-		return appendBase64(b, connect.DecimalToBytes(d)), nil
+		var scratch [9]byte
+		return appendBase64(b, connect.AppendDecimalBytes(scratch[:0], d)), nil
 	}
 	t, ok := v.(time.Time)
 	if !ok {
