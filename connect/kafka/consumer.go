@@ -55,6 +55,14 @@ var consumerDefaults = map[string]string{
 	// A new sink group starts at the beginning, as Kafka Connect's sink
 	// consumers do.
 	"auto.offset.reset": "earliest",
+	// librdkafka prefetches up to queued.max.messages.kbytes per
+	// consumer (64 MB by default), and once that is full it stops
+	// fetching for fetch.queue.backoff.ms (1 s by default) even if the
+	// task drains the queue at once: a sink faster than that stalled
+	// for a second at a time. A smaller prefetch keeps a worker's memory
+	// low, and a short backoff keeps the fetcher just ahead of the task.
+	"queued.max.messages.kbytes": "16384",
+	"fetch.queue.backoff.ms":     "10",
 }
 
 // Consumer reads records as a member of a consumer group, through
