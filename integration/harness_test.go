@@ -19,8 +19,11 @@ import (
 	"github.com/sluicehq/sluice/connect/rest"
 	_ "github.com/sluicehq/sluice/connectors/csv"
 	_ "github.com/sluicehq/sluice/connectors/datagen"
+	_ "github.com/sluicehq/sluice/connectors/elasticsearch"
 	_ "github.com/sluicehq/sluice/connectors/file"
+	_ "github.com/sluicehq/sluice/connectors/jdbc"
 	_ "github.com/sluicehq/sluice/connectors/mqtt"
+	_ "github.com/sluicehq/sluice/connectors/s3"
 	_ "github.com/sluicehq/sluice/connectors/syslog"
 	_ "github.com/sluicehq/sluice/transforms"
 )
