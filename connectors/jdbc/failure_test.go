@@ -49,14 +49,14 @@ func TestRecordsTheDatabaseRejectsAreReportedAndTheRestWritten(t *testing.T) {
 		task := startTask(t, db, sc, map[string]string{keyPKMode: pkRecordKey, keyInsertMode: modeUpsert})
 		put(t, task, badBatch()...)
 		wantRows(t, "rows", people(t, db, "people"), "1|ann|30", "2|bob|NULL", "4|dee|52", "5|eve|20", "8|hal|18")
-		if len(sc.rejected) != 3 {
-			t.Fatalf("%d records reported, want 3: %v", len(sc.rejected), sc.rejected)
+		if len(sc.Reported()) != 3 {
+			t.Fatalf("%d records reported, want 3: %v", len(sc.Reported()), sc.Reported())
 		}
 		for i, off := range []int64{2, 5, 6} {
-			r := sc.rejected[i]
+			r := sc.Reported()[i]
 			want := badBatchMessages[db.Server.Kind()][i]
-			if r.rec.Offset != off || !strings.Contains(r.err.Error(), want) {
-				t.Errorf("report %d: offset %d, %v; want offset %d with %q", i, r.rec.Offset, r.err, off, want)
+			if r.Record.Offset != off || !strings.Contains(r.Err.Error(), want) {
+				t.Errorf("report %d: offset %d, %v; want offset %d with %q", i, r.Record.Offset, r.Err, off, want)
 			}
 		}
 		if got := sc.Metric("jdbc_records_rejected_total"); got != 3 {
@@ -205,11 +205,11 @@ func TestDatabaseOutageIsRetriedThenGivenUp(t *testing.T) {
 				}
 			}
 			wantRows(t, "rows after two outages", people(t, db, "people"), "1|ann|32", "2|down|NULL", "4|down|NULL")
-			if len(sc.rejected) != 0 {
-				t.Fatalf("an outage reported records as bad: %v", sc.rejected)
+			if len(sc.Reported()) != 0 {
+				t.Fatalf("an outage reported records as bad: %v", sc.Reported())
 			}
-			if len(sc.timeouts) != 4 || sc.timeouts[0].Milliseconds() != 15 {
-				t.Fatalf("timeouts asked for: %v, want four of 15ms", sc.timeouts)
+			if timeouts := sc.Timeouts(); len(timeouts) != 4 || timeouts[0].Milliseconds() != 15 {
+				t.Fatalf("timeouts asked for: %v, want four of 15ms", timeouts)
 			}
 
 			// Three failures in a row, with max.retries=2: the task fails.
@@ -251,15 +251,15 @@ func TestOffsetsNeverPassABatchThatFailedInFlight(t *testing.T) {
 		if got[tp] != 10 {
 			t.Fatalf("PreCommit lets offset %d be committed, want 10: nothing of either batch is written", got[tp])
 		}
-		if k, ok := sc.rewindTo(append(first, second...)); !ok || k != 0 {
+		if k, ok := rewindTo(sc, append(first, second...)); !ok || k != 0 {
 			t.Fatalf("the task did not ask to consume offset 10 again (%d, %t)", k, ok)
 		}
 		wantRows(t, "rows before the batches come again", people(t, db, "people"))
 
 		put(t, task, append(first, second...)...)
 		wantRows(t, "rows", people(t, db, "people"), "1|ann|30", "3|cy|41")
-		if len(sc.rejected) != 1 || sc.rejected[0].rec.Offset != 11 {
-			t.Fatalf("rejected %v, want the record at offset 11 once", sc.rejected)
+		if len(sc.Reported()) != 1 || sc.Reported()[0].Record.Offset != 11 {
+			t.Fatalf("rejected %v, want the record at offset 11 once", sc.Reported())
 		}
 	})
 }

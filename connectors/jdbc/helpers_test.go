@@ -6,9 +6,7 @@ import (
 	"maps"
 	"os"
 	"strings"
-	"sync"
 	"testing"
-	"time"
 
 	"github.com/sluicehq/sluice/connect"
 	"github.com/sluicehq/sluice/connect/connecttest"
@@ -36,69 +34,10 @@ func forEachDatabase(t *testing.T, fn func(t *testing.T, db *dbtest.Database)) {
 	}
 }
 
-// sinkContext is a connect.SinkTaskContext for running a task directly,
-// as the runtime would: its ErrantRecordReporter is nil (as with
-// errors.tolerance=none) unless tolerating, when it keeps what the task
-// reports; it keeps the timeouts the task asks for.
-type sinkContext struct {
-	*connecttest.SourceContext // for its metrics
-	tolerate                   bool
-
-	mu       sync.Mutex
-	rejected []rejection
-	timeouts []time.Duration
-	resets   map[connect.TopicPartition]int64
-}
-
-type rejection struct {
-	rec *connect.Record
-	err error
-}
-
-func newSinkContext(tolerate bool) *sinkContext {
-	return &sinkContext{SourceContext: connecttest.NewSourceContext(), tolerate: tolerate}
-}
-
-func (c *sinkContext) Assignment() []connect.TopicPartition { return nil }
-func (c *sinkContext) Pause(...connect.TopicPartition)      {}
-func (c *sinkContext) Resume(...connect.TopicPartition)     {}
-func (c *sinkContext) RequestCommit()                       {}
-func (c *sinkContext) Metrics() connect.TaskMetrics         { return c.SourceContext.Metrics() }
-func (c *sinkContext) Timeout(d time.Duration) {
-	c.mu.Lock()
-	c.timeouts = append(c.timeouts, d)
-	c.mu.Unlock()
-}
-func (c *sinkContext) ErrantRecordReporter() connect.ErrantRecordReporter {
-	if !c.tolerate {
-		return nil
-	}
-	return c
-}
-
-func (c *sinkContext) Report(_ context.Context, r *connect.Record, err error) error {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.rejected = append(c.rejected, rejection{r, err})
-	return nil
-}
-
-func (c *sinkContext) ResetOffsets(offsets map[connect.TopicPartition]int64) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	if c.resets == nil {
-		c.resets = map[connect.TopicPartition]int64{}
-	}
-	maps.Copy(c.resets, offsets)
-}
-
 // rewindTo takes the offsets the task reset, and returns the index of
 // the first record of stream to consume again, as the runtime would seek.
-func (c *sinkContext) rewindTo(stream []*connect.Record) (int, bool) {
-	c.mu.Lock()
-	resets := c.resets
-	c.resets = nil
-	c.mu.Unlock()
+func rewindTo(sc *connecttest.SinkContext, stream []*connect.Record) (int, bool) {
+	resets := sc.TakeResets()
 	if len(resets) == 0 {
 		return 0, false
 	}
@@ -108,6 +47,16 @@ func (c *sinkContext) rewindTo(stream []*connect.Record) (int, bool) {
 		}
 	}
 	return len(stream), true
+}
+
+// newSinkContext returns a task context as the runtime gives it: with an
+// errant record reporter that keeps what it is given when tolerate
+// (errors.tolerance=all), without one otherwise.
+func newSinkContext(tolerate bool) *connecttest.SinkContext {
+	if tolerate {
+		return connecttest.NewSinkContext().ToleratingAll()
+	}
+	return connecttest.NewSinkContext()
 }
 
 // baseProps connect to db as the test user.
@@ -120,7 +69,7 @@ func baseProps(db *dbtest.Database) map[string]string {
 
 // startTask starts a sink task on db with baseProps and props over them;
 // it is stopped when the test ends.
-func startTask(t testing.TB, db *dbtest.Database, sc *sinkContext, props map[string]string) *sinkTask {
+func startTask(t testing.TB, db *dbtest.Database, sc *connecttest.SinkContext, props map[string]string) *sinkTask {
 	t.Helper()
 	p := baseProps(db)
 	maps.Copy(p, props)
@@ -149,7 +98,7 @@ func put(t testing.TB, task *sinkTask, records ...*connect.Record) {
 // end the offset commit, PreCommit, which must then cover every record.
 // It returns the first error that is not retriable.
 func feed(task *sinkTask, onRetry func(n int), batches ...[]*connect.Record) error {
-	sc := task.ctx.(*sinkContext)
+	sc := task.ctx.(*connecttest.SinkContext)
 	var stream []*connect.Record
 	var batchOf []int
 	for b, batch := range batches {
@@ -171,7 +120,7 @@ func feed(task *sinkTask, onRetry func(n int), batches ...[]*connect.Record) err
 			if err != nil {
 				return err
 			}
-			if k, ok := sc.rewindTo(stream); ok {
+			if k, ok := rewindTo(sc, stream); ok {
 				i = k
 				continue
 			}
@@ -196,7 +145,7 @@ func feed(task *sinkTask, onRetry func(n int), batches ...[]*connect.Record) err
 		if err != nil {
 			return err
 		}
-		if k, ok := sc.rewindTo(stream); ok {
+		if k, ok := rewindTo(sc, stream); ok {
 			i = k
 			continue
 		}

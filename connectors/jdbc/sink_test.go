@@ -44,8 +44,8 @@ func TestInsertModesLeaveTheRowsAUserExpects(t *testing.T) {
 					rec(5, 2, person(2, "bobby", 26)))
 				wantRows(t, "rows", people(t, db, "people"), tt.want...)
 				var msgs []string
-				for _, r := range sc.rejected {
-					msgs = append(msgs, r.err.Error())
+				for _, r := range sc.Reported() {
+					msgs = append(msgs, r.Err.Error())
 				}
 				if tt.rejected == "" {
 					if len(msgs) > 0 {
@@ -53,7 +53,7 @@ func TestInsertModesLeaveTheRowsAUserExpects(t *testing.T) {
 					}
 					return
 				}
-				if len(msgs) != 2 || !strings.Contains(msgs[0], tt.rejected) || sc.rejected[0].rec.Offset != 3 || sc.rejected[1].rec.Offset != 5 {
+				if len(msgs) != 2 || !strings.Contains(msgs[0], tt.rejected) || sc.Reported()[0].Record.Offset != 3 || sc.Reported()[1].Record.Offset != 5 {
 					t.Fatalf("rejected %q, want the records at offsets 3 and 5 with %q", msgs, tt.rejected)
 				}
 			})
@@ -177,8 +177,8 @@ func TestTombstoneWithoutDeleteIsABadRecord(t *testing.T) {
 		task := startTask(t, db, sc, map[string]string{keyPKMode: pkRecordKey, keyInsertMode: modeUpsert, keyAutoCreate: "true"})
 		put(t, task, rec(0, 1, person(1, "ann", 30)), rec(1, 1, nil), rec(2, 2, person(2, "bob", 0)))
 		wantRows(t, "rows", people(t, db, "people"), "1|ann|30", "2|bob|NULL")
-		if len(sc.rejected) != 1 || sc.rejected[0].rec.Offset != 1 || !strings.Contains(sc.rejected[0].err.Error(), "delete.enabled is false") {
-			t.Fatalf("rejected %v, want the tombstone at offset 1, naming delete.enabled", sc.rejected)
+		if len(sc.Reported()) != 1 || sc.Reported()[0].Record.Offset != 1 || !strings.Contains(sc.Reported()[0].Err.Error(), "delete.enabled is false") {
+			t.Fatalf("rejected %v, want the tombstone at offset 1, naming delete.enabled", sc.Reported())
 		}
 	})
 }
@@ -247,8 +247,8 @@ func TestSchemaChangesTheTableCannotTakeAreBadRecords(t *testing.T) {
 				task := startTask(t, db, sc, map[string]string{keyPKMode: pkRecordKey, keyAutoCreate: "true", keyAutoEvolve: tt.evolve})
 				put(t, task, rec(0, 1, person(1, "ann", 30)), tt.record, rec(2, 2, person(2, "bob", 0)))
 				wantRows(t, "rows", people(t, db, "people"), "1|ann|30", "2|bob|NULL")
-				if len(sc.rejected) != 1 || sc.rejected[0].rec != tt.record || !strings.Contains(sc.rejected[0].err.Error(), tt.want) {
-					t.Fatalf("rejected %v, want the record at offset 1 with %q", sc.rejected, tt.want)
+				if len(sc.Reported()) != 1 || sc.Reported()[0].Record != tt.record || !strings.Contains(sc.Reported()[0].Err.Error(), tt.want) {
+					t.Fatalf("rejected %v, want the record at offset 1 with %q", sc.Reported(), tt.want)
 				}
 				if n := len(columns(t, db, "people")); n != tt.columns {
 					t.Fatalf("table has %d columns, want %d", n, tt.columns)

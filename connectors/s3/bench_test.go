@@ -15,6 +15,7 @@ import (
 	ckafka "github.com/confluentinc/confluent-kafka-go/v2/kafka"
 
 	"github.com/sluicehq/sluice/connect"
+	"github.com/sluicehq/sluice/connect/connecttest"
 	"github.com/sluicehq/sluice/connect/rest"
 	"github.com/sluicehq/sluice/connect/sluicetest"
 	"github.com/sluicehq/sluice/internal/s3test"
@@ -305,7 +306,7 @@ func BenchmarkSinkToS3(b *testing.B) {
 						ValueSchema: benchSchema, Value: v}
 				}
 				tp := connect.TopicPartition{Topic: topic, Partition: 0}
-				task := startTask(b, st.props(keyFormatClass, format, keyFlushSize, fmt.Sprint(benchFlush)), newSinkContext(), tp)
+				task := startTask(b, st.props(keyFormatClass, format, keyFlushSize, fmt.Sprint(benchFlush)), connecttest.NewSinkContext(), tp)
 				b.StartTimer()
 				begin := time.Now()
 				for i := 0; i < len(recs); i += 500 {

@@ -8,6 +8,7 @@ import (
 
 	"github.com/sluicehq/sluice/config"
 	"github.com/sluicehq/sluice/connect"
+	"github.com/sluicehq/sluice/connect/connecttest"
 	"github.com/sluicehq/sluice/internal/s3test"
 )
 
@@ -151,7 +152,7 @@ func TestCredentialsFromTheDefaultChain(t *testing.T) {
 	delete(props, keyAccessKeyID)
 	delete(props, keySecretAccessKey)
 	tp := connect.TopicPartition{Topic: "orders", Partition: 3}
-	task := startTask(t, props, newSinkContext(), tp)
+	task := startTask(t, props, connecttest.NewSinkContext(), tp)
 	put(t, task, orderRecords("orders", 3, 40, 43, t0)...)
 	waitCommittable(t, task, tp, 43)
 	keys := st.gw.Keys(t, st.bucket, "")

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/sluicehq/sluice/connect"
+	"github.com/sluicehq/sluice/connect/connecttest"
 	"github.com/sluicehq/sluice/internal/s3test"
 )
 
@@ -23,7 +24,7 @@ func TestUnreachableStoreHoldsConsumptionBack(t *testing.T) {
 	tp := connect.TopicPartition{Topic: "raw", Partition: 0}
 	const capBytes = 15 * mib
 	task := startTask(t, st.props(keyFormatClass, "bytearray", keyFlushSize, "2", keyPartSize, fmt.Sprint(5*mib),
-		keyBufferMax, fmt.Sprint(capBytes)), newSinkContext(), tp)
+		keyBufferMax, fmt.Sprint(capBytes)), connecttest.NewSinkContext(), tp)
 	task.memWait = 200 * time.Millisecond
 	const size = 1 << 20
 	// The first records go up while the gateway runs (the first record
@@ -81,7 +82,7 @@ func TestPermanentS3ErrorFailsTheTask(t *testing.T) {
 	st := newStore(t)
 	st.bucket = "no-such-bucket-here"
 	tp := connect.TopicPartition{Topic: "orders", Partition: 0}
-	task := startTask(t, st.props(), newSinkContext(), tp)
+	task := startTask(t, st.props(), connecttest.NewSinkContext(), tp)
 	// The first record of a partition lists the bucket: that fails at
 	// once.
 	err := task.Put(context.Background(), orderRecords("orders", 0, 0, 3, t0))
@@ -97,7 +98,7 @@ func TestPermanentS3ErrorFailsTheTask(t *testing.T) {
 func TestPermanentUploadErrorFailsTheTask(t *testing.T) {
 	st := newStore(t)
 	tp := connect.TopicPartition{Topic: "orders", Partition: 0}
-	task := startTask(t, st.props(), newSinkContext(), tp)
+	task := startTask(t, st.props(), connecttest.NewSinkContext(), tp)
 	put(t, task, orderRecords("orders", 0, 0, 3, t0)...)
 	waitCommittable(t, task, tp, 3)
 	// Swap the client for one with a wrong secret.

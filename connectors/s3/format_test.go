@@ -16,6 +16,7 @@ import (
 	"github.com/parquet-go/parquet-go"
 
 	"github.com/sluicehq/sluice/connect"
+	"github.com/sluicehq/sluice/connect/connecttest"
 )
 
 var t0 = time.Date(2024, 5, 17, 13, 45, 30, 0, time.UTC)
@@ -26,7 +27,7 @@ var t0 = time.Date(2024, 5, 17, 13, 45, 30, 0, time.UTC)
 func TestJSONFormatWritesOneLinePerRecord(t *testing.T) {
 	st := newStore(t)
 	tp := connect.TopicPartition{Topic: "orders", Partition: 0}
-	sc := newSinkContext()
+	sc := connecttest.NewSinkContext()
 	task := startTask(t, st.props(), sc, tp)
 	put(t, task, orderRecords("orders", 0, 0, 7, t0)...)
 	waitCommittable(t, task, tp, 6)
@@ -47,7 +48,7 @@ func TestJSONFormatWritesOneLinePerRecord(t *testing.T) {
 			}
 		}
 	}
-	if got := sc.metric("s3_records_written_total"); got != 6 {
+	if got := sc.Metric("s3_records_written_total"); got != 6 {
 		t.Errorf("s3_records_written_total = %v, want 6", got)
 	}
 }
@@ -335,7 +336,7 @@ func TestAvroFormatWritesEveryConnectType(t *testing.T) {
 			st := newStore(t)
 			tp := connect.TopicPartition{Topic: "rich", Partition: 0}
 			task := startTask(t, st.props(keyFormatClass, "io.confluent.connect.s3.format.avro.AvroFormat",
-				keyAvroCodec, codec, keyFlushSize, "6"), newSinkContext(), tp)
+				keyAvroCodec, codec, keyFlushSize, "6"), connecttest.NewSinkContext(), tp)
 			put(t, task, richRecords("rich", 12)...)
 			waitCommittable(t, task, tp, 12)
 			objs := st.objectsOf(t, "rich")
@@ -378,7 +379,7 @@ func TestParquetFormatWritesEveryConnectType(t *testing.T) {
 			if tt.codec != "snappy" {
 				props[keyParquetCodec] = tt.codec // snappy is the default
 			}
-			task := startTask(t, props, newSinkContext(), tp)
+			task := startTask(t, props, connecttest.NewSinkContext(), tp)
 			put(t, task, richRecords("rich", 12)...)
 			waitCommittable(t, task, tp, 12)
 			objs := st.objectsOf(t, "rich")
@@ -491,7 +492,7 @@ func TestByteArrayFormatWritesRawValues(t *testing.T) {
 			st := newStore(t)
 			tp := connect.TopicPartition{Topic: "raw", Partition: 0}
 			props := st.props(append([]string{keyFormatClass, "io.confluent.connect.s3.format.bytearray.ByteArrayFormat"}, tt.extra...)...)
-			task := startTask(t, props, newSinkContext(), tp)
+			task := startTask(t, props, connecttest.NewSinkContext(), tp)
 			values := [][]byte{{0, 1, 2}, []byte("line\nwith newline"), {}}
 			var recs []*connect.Record
 			for i, v := range values {
@@ -518,7 +519,7 @@ func TestByteArrayFormatWritesRawValues(t *testing.T) {
 func TestGzipCompressesJSONAndByteArrayFiles(t *testing.T) {
 	st := newStore(t)
 	tpJSON := connect.TopicPartition{Topic: "orders", Partition: 0}
-	task := startTask(t, st.props(keyCompressionType, "gzip", keyCompressionLevel, "9"), newSinkContext(), tpJSON)
+	task := startTask(t, st.props(keyCompressionType, "gzip", keyCompressionLevel, "9"), connecttest.NewSinkContext(), tpJSON)
 	put(t, task, orderRecords("orders", 0, 0, 3, t0)...)
 	waitCommittable(t, task, tpJSON, 3)
 	b := st.gw.Get(t, st.bucket, "topics/orders/partition=0/orders+0+0000000000.json.gz")
@@ -529,7 +530,7 @@ func TestGzipCompressesJSONAndByteArrayFiles(t *testing.T) {
 	}
 
 	tpRaw := connect.TopicPartition{Topic: "raw", Partition: 2}
-	task = startTask(t, st.props(keyCompressionType, "gzip", keyFormatClass, "bytearray"), newSinkContext(), tpRaw)
+	task = startTask(t, st.props(keyCompressionType, "gzip", keyFormatClass, "bytearray"), connecttest.NewSinkContext(), tpRaw)
 	var recs []*connect.Record
 	for i := range 3 {
 		recs = append(recs, &connect.Record{Topic: "raw", Partition: connect.PartitionOf(2), Offset: int64(10 + i),
@@ -554,7 +555,7 @@ func TestGzipCompressesJSONAndByteArrayFiles(t *testing.T) {
 func TestJSONFormatWritesSchemalessValues(t *testing.T) {
 	st := newStore(t)
 	tp := connect.TopicPartition{Topic: "loose", Partition: 0}
-	task := startTask(t, st.props(keyJSONDecimalFormat, "numeric"), newSinkContext(), tp)
+	task := startTask(t, st.props(keyJSONDecimalFormat, "numeric"), connecttest.NewSinkContext(), tp)
 	decSchema := connect.NewStructSchema().Field("price", priceSchema).MustBuild()
 	dec := connect.NewStruct(decSchema)
 	mustPut(dec, "price", connect.NewDecimal(-12345, 2))

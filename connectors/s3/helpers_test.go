@@ -16,7 +16,6 @@ import (
 	"os"
 	"slices"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -26,72 +25,12 @@ import (
 	"github.com/parquet-go/parquet-go"
 
 	"github.com/sluicehq/sluice/connect"
+	"github.com/sluicehq/sluice/connect/connecttest"
 	_ "github.com/sluicehq/sluice/connect/converters" // JsonFormat's converter
 	"github.com/sluicehq/sluice/internal/s3test"
 )
 
 func TestMain(m *testing.M) { os.Exit(s3test.Main(m)) }
-
-// sinkContext is a connect.SinkTaskContext that records what the task
-// asks of the runtime. With tolerate, its ErrantRecordReporter keeps the
-// reported records (errors.tolerance=all); else there is none.
-type sinkContext struct {
-	mu       sync.Mutex
-	resets   map[connect.TopicPartition]int64
-	tolerate bool
-	reported []*connect.Record
-	metrics  map[string]float64
-}
-
-func newSinkContext() *sinkContext {
-	return &sinkContext{resets: map[connect.TopicPartition]int64{}, metrics: map[string]float64{}}
-}
-
-func (c *sinkContext) Assignment() []connect.TopicPartition { return nil }
-func (c *sinkContext) Pause(...connect.TopicPartition)      {}
-func (c *sinkContext) Resume(...connect.TopicPartition)     {}
-func (c *sinkContext) Timeout(time.Duration)                {}
-func (c *sinkContext) RequestCommit()                       {}
-
-func (c *sinkContext) ResetOffsets(offsets map[connect.TopicPartition]int64) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	maps.Copy(c.resets, offsets)
-}
-
-func (c *sinkContext) ErrantRecordReporter() connect.ErrantRecordReporter {
-	if !c.tolerate {
-		return nil
-	}
-	return c
-}
-
-func (c *sinkContext) Report(_ context.Context, r *connect.Record, _ error) error {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.reported = append(c.reported, r)
-	return nil
-}
-
-func (c *sinkContext) Metrics() connect.TaskMetrics { return c }
-
-func (c *sinkContext) Counter(name, _ string) connect.Counter { return metric{c, name} }
-func (c *sinkContext) Gauge(name, _ string) connect.Gauge     { return metric{c, name} }
-
-type metric struct {
-	c    *sinkContext
-	name string
-}
-
-func (m metric) Inc()              { m.Add(1) }
-func (m metric) Add(delta float64) { m.c.mu.Lock(); m.c.metrics[m.name] += delta; m.c.mu.Unlock() }
-func (m metric) Set(v float64)     { m.c.mu.Lock(); m.c.metrics[m.name] = v; m.c.mu.Unlock() }
-
-func (c *sinkContext) metric(name string) float64 {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.metrics[name]
-}
 
 // store is a bucket of the shared gateway, for one test.
 type store struct {
@@ -127,7 +66,7 @@ func (st store) props(extra ...string) map[string]string {
 
 // startTask starts a task with props, opened on the partitions, and
 // stops it when the test ends (unless the test stopped it).
-func startTask(t testing.TB, props map[string]string, sc *sinkContext, tps ...connect.TopicPartition) *sinkTask {
+func startTask(t testing.TB, props map[string]string, sc *connecttest.SinkContext, tps ...connect.TopicPartition) *sinkTask {
 	t.Helper()
 	task := (&sinkConnector{}).NewTask().(*sinkTask)
 	if err := task.Start(sc, props); err != nil {

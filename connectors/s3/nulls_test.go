@@ -7,6 +7,7 @@ import (
 	"testing"
 
 	"github.com/sluicehq/sluice/connect"
+	"github.com/sluicehq/sluice/connect/connecttest"
 )
 
 // withNulls returns orders 0 to n-1, the values of the offsets in nulls
@@ -24,7 +25,7 @@ func withNulls(n int, nulls ...int) []*connect.Record {
 func TestNullValuesFailTheTaskByDefault(t *testing.T) {
 	st := newStore(t)
 	tp := connect.TopicPartition{Topic: "orders", Partition: 0}
-	task := startTask(t, st.props(), newSinkContext(), tp)
+	task := startTask(t, st.props(), connecttest.NewSinkContext(), tp)
 	err := task.Put(context.Background(), withNulls(3, 1))
 	if err == nil || connect.IsRetriable(err) || !strings.Contains(err.Error(), "orders-0@1") ||
 		!strings.Contains(err.Error(), keyNullValues) {
@@ -37,7 +38,7 @@ func TestNullValuesFailTheTaskByDefault(t *testing.T) {
 func TestNullValuesAreIgnored(t *testing.T) {
 	st := newStore(t)
 	tp := connect.TopicPartition{Topic: "orders", Partition: 0}
-	task := startTask(t, st.props(keyNullValues, "ignore"), newSinkContext(), tp)
+	task := startTask(t, st.props(keyNullValues, "ignore"), connecttest.NewSinkContext(), tp)
 	put(t, task, withNulls(7, 1, 3, 5, 6)...)
 	// 0, 2 and 4 fill a file; 5 and 6 are ignored with no file open.
 	waitCommittable(t, task, tp, 7)
@@ -54,7 +55,7 @@ func TestNullValuesAreWrittenUnderTheTombstonePartition(t *testing.T) {
 		t.Run(format, func(t *testing.T) {
 			st := newStore(t)
 			tp := connect.TopicPartition{Topic: "orders", Partition: 0}
-			task := startTask(t, st.props(keyNullValues, "WRITE", keyFormatClass, format, keyFlushSize, "5"), newSinkContext(), tp)
+			task := startTask(t, st.props(keyNullValues, "WRITE", keyFormatClass, format, keyFlushSize, "5"), connecttest.NewSinkContext(), tp)
 			put(t, task, withNulls(5, 1, 3)...)
 			waitCommittable(t, task, tp, 5)
 			objs := st.objectsOf(t, "orders")
@@ -91,21 +92,21 @@ func TestRecordsTheFormatCannotWriteGoToTheDeadLetterQueue(t *testing.T) {
 	recs := rawRecords("raw", 0, 0, 4, 10)
 	recs[2].Value = "a string, not bytes"
 
-	task := startTask(t, st.props(keyFormatClass, "bytearray"), newSinkContext(), tp)
+	task := startTask(t, st.props(keyFormatClass, "bytearray"), connecttest.NewSinkContext(), tp)
 	err := task.Put(context.Background(), recs)
 	if err == nil || !errors.Is(err, connect.ErrData) || !strings.Contains(err.Error(), "raw-0@2") {
 		t.Fatalf("Put = %v, want a data error naming raw-0@2", err)
 	}
 
-	sc := newSinkContext()
-	sc.tolerate = true
+	sc := connecttest.NewSinkContext()
+	sc.ToleratingAll()
 	task = startTask(t, st.props(keyFormatClass, "bytearray"), sc, tp)
 	put(t, task, recs...)
 	waitCommittable(t, task, tp, 4)
-	if len(sc.reported) != 1 || sc.reported[0].Offset != 2 {
-		t.Fatalf("reported %v, want the record at offset 2", sc.reported)
+	if reported := sc.Reported(); len(reported) != 1 || reported[0].Record.Offset != 2 {
+		t.Fatalf("reported %v, want the record at offset 2", reported)
 	}
-	if got := sc.metric("s3_records_skipped_total"); got != 1 {
+	if got := sc.Metric("s3_records_skipped_total"); got != 1 {
 		t.Errorf("s3_records_skipped_total = %v, want 1", got)
 	}
 	got := string(st.gw.Get(t, st.bucket, "topics/raw/partition=0/raw+0+0000000000.bin"))

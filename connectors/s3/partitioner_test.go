@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/sluicehq/sluice/connect"
+	"github.com/sluicehq/sluice/connect/connecttest"
 )
 
 // TestPathFormatPrintsJodaFields checks path.format patterns against what
@@ -90,7 +91,7 @@ func TestFieldPartitionerWritesAFilePerValue(t *testing.T) {
 	st := newStore(t)
 	tp := connect.TopicPartition{Topic: "orders", Partition: 1}
 	task := startTask(t, st.props(keyPartitionerClass, "io.confluent.connect.storage.partitioner.FieldPartitioner",
-		keyPartitionFieldName, "customer,paid", keyFlushSize, "6"), newSinkContext(), tp)
+		keyPartitionFieldName, "customer,paid", keyFlushSize, "6"), connecttest.NewSinkContext(), tp)
 	put(t, task, orderRecords("orders", 1, 0, 6, t0)...)
 	waitCommittable(t, task, tp, 6)
 	// customer = i%3, paid = i%2==1.
@@ -166,7 +167,7 @@ func TestTimeBasedPartitionerUsesTheRecordTimestamp(t *testing.T) {
 			st := newStore(t)
 			tp := connect.TopicPartition{Topic: "orders", Partition: 0}
 			props := st.props(append(tt.extra, keyLocale, "en-US", keyTimestampExtractor, "Record", keyFlushSize, "6")...)
-			task := startTask(t, props, newSinkContext(), tp)
+			task := startTask(t, props, connecttest.NewSinkContext(), tp)
 			times := []time.Time{t0, t0.Add(time.Hour), t0.Add(25 * time.Hour)}
 			var recs []*connect.Record
 			for i := range 6 {

@@ -12,6 +12,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/s3"
 
 	"github.com/sluicehq/sluice/connect"
+	"github.com/sluicehq/sluice/connect/connecttest"
 )
 
 // TestParseFileName reads the offsets of object keys, as recovery does.
@@ -49,7 +50,7 @@ func TestParseFileName(t *testing.T) {
 // committed past the test's choosing: a crash, as far as Kafka knows.
 func writeAndStop(t *testing.T, props map[string]string, tp connect.TopicPartition, from, to int, upTo int64) {
 	t.Helper()
-	task := startTask(t, props, newSinkContext(), tp)
+	task := startTask(t, props, connecttest.NewSinkContext(), tp)
 	put(t, task, orderRecords(tp.Topic, tp.Partition, from, to, t0)...)
 	waitCommittable(t, task, tp, upTo)
 	if err := task.Stop(); err != nil {
@@ -127,11 +128,11 @@ func TestCrashBeforeCommitRewritesTheSameObjects(t *testing.T) {
 			}
 
 			// Kafka had committed offset 3 before the crash.
-			sc := newSinkContext()
+			sc := connecttest.NewSinkContext()
 			task := startTask(t, props, sc, tp)
 			put(t, task, orderRecords("orders", 0, 3, 12, t0)...)
-			if want := map[connect.TopicPartition]int64{tp: 6}; !reflect.DeepEqual(sc.resets, want) {
-				t.Errorf("ResetOffsets %v, want %v: resume at the last rotation in the bucket", sc.resets, want)
+			if resets, want := sc.TakeResets(), map[connect.TopicPartition]int64{tp: 6}; !reflect.DeepEqual(resets, want) {
+				t.Errorf("ResetOffsets %v, want %v: resume at the last rotation in the bucket", resets, want)
 			}
 			// The runtime seeks to 6 and hands the records again.
 			put(t, task, orderRecords("orders", 0, 6, 12, t0)...)
@@ -172,12 +173,12 @@ func TestReplayAfterALostUploadWritesTheSameBytes(t *testing.T) {
 			}
 			// Offset 3 was committed: recovery finds rotation 3 last, and
 			// rewrites it and 6.
-			sc := newSinkContext()
+			sc := connecttest.NewSinkContext()
 			task := startTask(t, props, sc, tp)
 			put(t, task, orderRecords("orders", 0, 3, 9, t0)...)
 			waitCommittable(t, task, tp, 9)
-			if len(sc.resets) != 0 {
-				t.Errorf("ResetOffsets %v; the replay starts at the committed offset", sc.resets)
+			if resets := sc.TakeResets(); len(resets) != 0 {
+				t.Errorf("ResetOffsets %v; the replay starts at the committed offset", resets)
 			}
 			after := st.objectsOf(t, "orders")
 			if !reflect.DeepEqual(sortedKeys(after), keys) {
@@ -214,11 +215,11 @@ func TestRecoveryRewritesAnUnfinishedRotation(t *testing.T) {
 		Bucket: aws.String(st.bucket), Key: aws.String(lost)}); err != nil {
 		t.Fatal(err)
 	}
-	sc := newSinkContext()
+	sc := connecttest.NewSinkContext()
 	task := startTask(t, props, sc, tp)
 	put(t, task, orderRecords("orders", 0, 0, 12, t0)...)
-	if want := map[connect.TopicPartition]int64{tp: 6}; !reflect.DeepEqual(sc.resets, want) {
-		t.Errorf("ResetOffsets %v, want %v", sc.resets, want)
+	if resets, want := sc.TakeResets(), map[connect.TopicPartition]int64{tp: 6}; !reflect.DeepEqual(resets, want) {
+		t.Errorf("ResetOffsets %v, want %v", resets, want)
 	}
 	waitCommittable(t, task, tp, 12)
 	after := st.objectsOf(t, "orders")
@@ -244,12 +245,12 @@ func TestRecoveryLeavesObjectsSluiceDidNotWrite(t *testing.T) {
 		Key: aws.String(foreign), Body: strings.NewReader("{}\n")}); err != nil {
 		t.Fatal(err)
 	}
-	sc := newSinkContext()
+	sc := connecttest.NewSinkContext()
 	task := startTask(t, st.props(), sc, tp)
 	put(t, task, orderRecords("orders", 0, 0, 3, t0)...)
 	waitCommittable(t, task, tp, 3)
-	if len(sc.resets) != 0 {
-		t.Errorf("ResetOffsets %v; an object without Sluice's metadata must not move the offset", sc.resets)
+	if resets := sc.TakeResets(); len(resets) != 0 {
+		t.Errorf("ResetOffsets %v; an object without Sluice's metadata must not move the offset", resets)
 	}
 	objs := st.objectsOf(t, "orders")
 	if string(objs[foreign]) != "{}\n" {
@@ -268,12 +269,12 @@ func TestCommittedOffsetAheadOfTheBucketWins(t *testing.T) {
 	tp := connect.TopicPartition{Topic: "orders", Partition: 0}
 	props := st.props()
 	writeAndStop(t, props, tp, 0, 6, 6)
-	sc := newSinkContext()
+	sc := connecttest.NewSinkContext()
 	task := startTask(t, props, sc, tp)
 	put(t, task, orderRecords("orders", 0, 20, 23, t0)...)
 	waitCommittable(t, task, tp, 23)
-	if len(sc.resets) != 0 {
-		t.Errorf("ResetOffsets %v, want none", sc.resets)
+	if resets := sc.TakeResets(); len(resets) != 0 {
+		t.Errorf("ResetOffsets %v, want none", resets)
 	}
 	got := fmt.Sprint(sortedKeys(st.objectsOf(t, "orders")))
 	want := "[topics/orders/partition=0/orders+0+0000000000.json topics/orders/partition=0/orders+0+0000000003.json " +

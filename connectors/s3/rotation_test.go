@@ -13,6 +13,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/s3"
 
 	"github.com/sluicehq/sluice/connect"
+	"github.com/sluicehq/sluice/connect/connecttest"
 )
 
 // TestRotateIntervalUsesRecordTime rotates once a record's timestamp is
@@ -21,7 +22,7 @@ import (
 func TestRotateIntervalUsesRecordTime(t *testing.T) {
 	st := newStore(t)
 	tp := connect.TopicPartition{Topic: "orders", Partition: 0}
-	task := startTask(t, st.props(keyRotateInterval, "60000", keyFlushSize, "1000"), newSinkContext(), tp)
+	task := startTask(t, st.props(keyRotateInterval, "60000", keyFlushSize, "1000"), connecttest.NewSinkContext(), tp)
 	secs := []int{0, 10, 59, 60, 61, 200}
 	var recs []*connect.Record
 	for i, s := range secs {
@@ -42,7 +43,7 @@ func TestRotateIntervalClosesATimePartitionWhenTheNextStarts(t *testing.T) {
 	st := newStore(t)
 	tp := connect.TopicPartition{Topic: "orders", Partition: 0}
 	task := startTask(t, st.props(keyPartitionerClass, partitionerHourly, keyLocale, "en", keyTimezone, "UTC",
-		keyTimestampExtractor, "Record", keyRotateInterval, "3600000", keyFlushSize, "1000"), newSinkContext(), tp)
+		keyTimestampExtractor, "Record", keyRotateInterval, "3600000", keyFlushSize, "1000"), connecttest.NewSinkContext(), tp)
 	hour := t0.Truncate(time.Hour)
 	put(t, task,
 		orderRecord("orders", 0, 0, hour.Add(10*time.Minute)),
@@ -63,7 +64,7 @@ func TestRotateIntervalClosesATimePartitionWhenTheNextStarts(t *testing.T) {
 func TestRotateScheduleUsesTheWallClock(t *testing.T) {
 	st := newStore(t)
 	tp := connect.TopicPartition{Topic: "orders", Partition: 0}
-	task := startTask(t, st.props(keyRotateSchedule, "60000", keyTimezone, "UTC", keyFlushSize, "1000"), newSinkContext(), tp)
+	task := startTask(t, st.props(keyRotateSchedule, "60000", keyTimezone, "UTC", keyFlushSize, "1000"), connecttest.NewSinkContext(), tp)
 	var mu sync.Mutex
 	now := time.Date(2024, 5, 17, 10, 0, 10, 0, time.UTC)
 	task.now = func() time.Time { mu.Lock(); defer mu.Unlock(); return now }
@@ -114,7 +115,7 @@ func TestLargeFileIsUploadedInParts(t *testing.T) {
 	st := newStore(t)
 	tp := connect.TopicPartition{Topic: "big", Partition: 0}
 	task := startTask(t, st.props(keyFormatClass, "bytearray", keyPartSize, fmt.Sprint(5*mib), keyFlushSize, "120",
-		keyBufferMax, fmt.Sprint(16*mib)), newSinkContext(), tp)
+		keyBufferMax, fmt.Sprint(16*mib)), connecttest.NewSinkContext(), tp)
 	const size = 100_000
 	peak := int64(0)
 	for _, r := range rawRecords("big", 0, 0, 120, size) {
@@ -146,7 +147,7 @@ func TestPartitionBufferRotatesEarly(t *testing.T) {
 	tp := connect.TopicPartition{Topic: "orders", Partition: 0}
 	schema := connect.NewStructSchema().Field("k", connect.StringSchema).Field("pad", connect.StringSchema).MustBuild()
 	task := startTask(t, st.props(keyPartitionerClass, partitionerField, keyPartitionFieldName, "k", keyPartSize, fmt.Sprint(5*mib),
-		keyPartitionBuffer, fmt.Sprint(5*mib), keyFlushSize, "1000"), newSinkContext(), tp)
+		keyPartitionBuffer, fmt.Sprint(5*mib), keyFlushSize, "1000"), connecttest.NewSinkContext(), tp)
 	var recs []*connect.Record
 	for i := range 9 {
 		v := connect.NewStruct(schema)
