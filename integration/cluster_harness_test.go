@@ -23,6 +23,8 @@ import (
 	"time"
 
 	"github.com/sluicehq/sluice/connect/rest"
+	"github.com/sluicehq/sluice/internal/dbtest"
+	"github.com/sluicehq/sluice/internal/s3test"
 )
 
 // The cluster harness runs Sluice as a user does: a broker process
@@ -45,15 +47,29 @@ var clusterBin struct {
 }
 
 // TestMain runs the package's tests, then stops what the shared
-// services started (atExit) and removes the sluice binary the cluster
-// tests built.
+// services started (atExit), the database servers of dbtest and the S3
+// gateway of s3test, and removes the sluice binary the cluster tests
+// built.
 func TestMain(m *testing.M) {
+	dbDone, err := dbtest.Setup()
+	if err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		os.Exit(1)
+	}
+	s3Done, err := s3test.Setup()
+	if err != nil {
+		dbDone()
+		fmt.Fprintln(os.Stderr, err)
+		os.Exit(1)
+	}
 	code := m.Run()
 	atExit.mu.Lock()
 	for i := len(atExit.fns) - 1; i >= 0; i-- {
 		atExit.fns[i]()
 	}
 	atExit.mu.Unlock()
+	s3Done()
+	dbDone()
 	if clusterBin.dir != "" {
 		os.RemoveAll(clusterBin.dir)
 	}

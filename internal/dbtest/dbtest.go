@@ -109,39 +109,57 @@ type sharedServer struct {
 // servers SharedMariaDB and SharedPostgres started and removes every
 // directory dbtest made. Call it from TestMain and exit with its result.
 func Main(m *testing.M) int {
+	teardown, err := Setup()
+	if err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		return 1
+	}
+	code := m.Run()
+	teardown()
+	return code
+}
+
+// Setup is Main without running the tests, for a TestMain that runs them
+// itself (one that sets up another package too, such as s3test): call it
+// once, before m.Run, and call teardown after. Setup makes dbtest's
+// temporary directory; servers start later, when a test asks for one.
+// teardown stops the servers SharedMariaDB and SharedPostgres started
+// and removes every directory dbtest made, printing what fails to
+// stderr; tests that ask for a server after it fail.
+func Setup() (teardown func(), err error) {
 	dir, err := os.MkdirTemp("", "dbtest-")
 	if err != nil {
-		fmt.Fprintln(os.Stderr, "dbtest:", err)
-		return 1
+		return nil, fmt.Errorf("dbtest: %w", err)
 	}
 	// PostgreSQL runs as another user when the tests run as root: it
 	// must be able to reach its directories below this one.
 	if err := os.Chmod(dir, 0o755); err != nil {
-		fmt.Fprintln(os.Stderr, "dbtest:", err)
-		return 1
+		os.RemoveAll(dir)
+		return nil, fmt.Errorf("dbtest: %w", err)
 	}
 	baseDir = dir
 	mainRunning.Store(true)
-	code := m.Run()
-	sharedMu.Lock()
-	for _, sh := range shared {
-		if sh.s != nil {
-			if err := sh.s.Stop(); err != nil {
-				fmt.Fprintln(os.Stderr, "dbtest:", err)
+	return func() {
+		mainRunning.Store(false)
+		sharedMu.Lock()
+		for _, sh := range shared {
+			if sh.s != nil {
+				if err := sh.s.Stop(); err != nil {
+					fmt.Fprintln(os.Stderr, "dbtest:", err)
+				}
 			}
 		}
-	}
-	sharedMu.Unlock()
-	if err := os.RemoveAll(dir); err != nil {
-		fmt.Fprintln(os.Stderr, "dbtest:", err)
-	}
-	return code
+		sharedMu.Unlock()
+		if err := os.RemoveAll(dir); err != nil {
+			fmt.Fprintln(os.Stderr, "dbtest:", err)
+		}
+	}, nil
 }
 
 func requireMain(t testing.TB) {
 	t.Helper()
 	if !mainRunning.Load() {
-		t.Fatal("dbtest: the test binary must run its tests through dbtest.Main: func TestMain(m *testing.M) { os.Exit(dbtest.Main(m)) }")
+		t.Fatal("dbtest: the test binary must run its tests through dbtest.Main (func TestMain(m *testing.M) { os.Exit(dbtest.Main(m)) }) or call dbtest.Setup in its TestMain")
 	}
 }
 

@@ -69,29 +69,47 @@ var (
 // Shared started and removes every directory s3test made. Call it from
 // TestMain and exit with its result.
 func Main(m *testing.M) int {
+	teardown, err := Setup()
+	if err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		return 1
+	}
+	code := m.Run()
+	teardown()
+	return code
+}
+
+// Setup is Main without running the tests, for a TestMain that runs them
+// itself (one that sets up another package too, such as dbtest): call it
+// once, before m.Run, and call teardown after. Setup makes s3test's
+// temporary directory; gateways start later, when a test asks for one.
+// teardown stops the gateway Shared started and removes every directory
+// s3test made, printing what fails to stderr; tests that ask for a
+// gateway after it fail.
+func Setup() (teardown func(), err error) {
 	dir, err := os.MkdirTemp("", "s3test-")
 	if err != nil {
-		fmt.Fprintln(os.Stderr, "s3test:", err)
-		return 1
+		return nil, fmt.Errorf("s3test: %w", err)
 	}
 	baseDir = dir
 	mainRunning.Store(true)
-	code := m.Run()
-	if shared != nil {
-		if err := shared.Stop(); err != nil {
+	return func() {
+		mainRunning.Store(false)
+		if shared != nil {
+			if err := shared.Stop(); err != nil {
+				fmt.Fprintln(os.Stderr, "s3test:", err)
+			}
+		}
+		if err := os.RemoveAll(dir); err != nil {
 			fmt.Fprintln(os.Stderr, "s3test:", err)
 		}
-	}
-	if err := os.RemoveAll(dir); err != nil {
-		fmt.Fprintln(os.Stderr, "s3test:", err)
-	}
-	return code
+	}, nil
 }
 
 func requireMain(t testing.TB) {
 	t.Helper()
 	if !mainRunning.Load() {
-		t.Fatal("s3test: the test binary must run its tests through s3test.Main: func TestMain(m *testing.M) { os.Exit(s3test.Main(m)) }")
+		t.Fatal("s3test: the test binary must run its tests through s3test.Main (func TestMain(m *testing.M) { os.Exit(s3test.Main(m)) }) or call s3test.Setup in its TestMain")
 	}
 }
 
