@@ -50,7 +50,12 @@ fuzz:
 		"./connectors/jdbc/ FuzzConnectionURL" \
 		"./connectors/s3/ FuzzPathFormat" \
 		"./connectors/s3/ FuzzParseFileName" \
-		"./connectors/elasticsearch/ FuzzParseBulkResponse"; do \
+		"./connectors/elasticsearch/ FuzzParseBulkResponse" \
+		"./connectors/mysqlcdc/binlog/ FuzzParseEvents" \
+		"./connectors/mysqlcdc/binlog/ FuzzDecodeRows" \
+		"./connectors/mysqlcdc/binlog/ FuzzDecodeJSON" \
+		"./connectors/mysqlcdc/binlog/ FuzzReadPacket" \
+		"./connectors/mysqlcdc/binlog/ FuzzParseGTIDSet"; do \
 		set -- $$spec; \
 		echo "fuzz $$2"; \
 		$(GO) test -run='^$$' -fuzz="^$$2$$" -fuzztime=$(FUZZTIME) $$1; \
