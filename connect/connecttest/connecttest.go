@@ -27,7 +27,7 @@ type SourceContext struct {
 	offsets  map[string]map[string]any
 	tolerate bool
 	rejected []Rejection
-	metrics  map[string]*number
+	metrics  metricSet
 }
 
 // Rejection is a record a task reported through its ErrantRecordReporter.
@@ -38,7 +38,7 @@ type Rejection struct {
 
 // NewSourceContext returns a context with no committed offsets.
 func NewSourceContext() *SourceContext {
-	return &SourceContext{offsets: map[string]map[string]any{}, metrics: map[string]*number{}}
+	return &SourceContext{offsets: map[string]map[string]any{}}
 }
 
 // ToleratingAll makes the context's ErrantRecordReporter keep rejected
@@ -79,32 +79,46 @@ func (c *SourceContext) Rejected() []Rejection {
 // transaction.boundary=connector.
 func (c *SourceContext) TransactionContext() connect.TransactionContext { return nil }
 
-// Metrics returns the context's metrics: itself.
-func (c *SourceContext) Metrics() connect.TaskMetrics { return c }
+// Metrics returns the context's metrics.
+func (c *SourceContext) Metrics() connect.TaskMetrics { return &c.metrics }
 
-// Counter returns the counter of that name.
-func (c *SourceContext) Counter(name, _ string) connect.Counter { return c.metric(name) }
+// Metric returns the value of a counter or gauge the task published (0
+// for one it never asked for).
+func (c *SourceContext) Metric(name string) float64 { return c.metrics.Metric(name) }
 
-// Gauge returns the gauge of that name.
-func (c *SourceContext) Gauge(name, _ string) connect.Gauge { return c.metric(name) }
+// metricSet is a task's counters and gauges in memory, a
+// connect.TaskMetrics; safe for concurrent use.
+type metricSet struct {
+	mu sync.Mutex
+	m  map[string]*number
+}
 
-func (c *SourceContext) metric(name string) *number {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	n, ok := c.metrics[name]
-	if !ok {
+// Counter returns the counter of that name, made on first use.
+func (s *metricSet) Counter(name, _ string) connect.Counter { return s.get(name) }
+
+// Gauge returns the gauge of that name, made on first use.
+func (s *metricSet) Gauge(name, _ string) connect.Gauge { return s.get(name) }
+
+func (s *metricSet) get(name string) *number {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.m == nil {
+		s.m = map[string]*number{}
+	}
+	n := s.m[name]
+	if n == nil {
 		n = &number{}
-		c.metrics[name] = n
+		s.m[name] = n
 	}
 	return n
 }
 
-// Metric returns the value of a counter or gauge the task published (0
-// for one it never asked for).
-func (c *SourceContext) Metric(name string) float64 {
-	c.mu.Lock()
-	n := c.metrics[name]
-	c.mu.Unlock()
+// Metric returns the value of the counter or gauge name, 0 if none was
+// made.
+func (s *metricSet) Metric(name string) float64 {
+	s.mu.Lock()
+	n := s.m[name]
+	s.mu.Unlock()
 	if n == nil {
 		return 0
 	}

@@ -29,13 +29,13 @@ type SinkContext struct {
 	commits    int
 	tolerate   bool
 	reported   []Rejection
-	metrics    map[string]*number
+	metrics    metricSet
 }
 
 // NewSinkContext returns a context holding the given partitions.
 func NewSinkContext(assignment ...connect.TopicPartition) *SinkContext {
 	return &SinkContext{assignment: assignment, paused: map[connect.TopicPartition]bool{},
-		resets: map[connect.TopicPartition]int64{}, metrics: map[string]*number{}}
+		resets: map[connect.TopicPartition]int64{}}
 }
 
 // ToleratingAll gives the context an ErrantRecordReporter that keeps the
@@ -151,36 +151,11 @@ func (c *SinkContext) Reported() []Rejection {
 	return slices.Clone(c.reported)
 }
 
-// Metrics returns the context's TaskMetrics: itself.
-func (c *SinkContext) Metrics() connect.TaskMetrics { return c }
-
-// Counter returns the counter name, made on first use.
-func (c *SinkContext) Counter(name, _ string) connect.Counter { return c.metric(name) }
-
-// Gauge returns the gauge name, made on first use.
-func (c *SinkContext) Gauge(name, _ string) connect.Gauge { return c.metric(name) }
-
-func (c *SinkContext) metric(name string) *number {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	n := c.metrics[name]
-	if n == nil {
-		n = &number{}
-		c.metrics[name] = n
-	}
-	return n
-}
+// Metrics returns the context's metrics.
+func (c *SinkContext) Metrics() connect.TaskMetrics { return &c.metrics }
 
 // Metric returns the value of the task's counter or gauge name, 0 if the
 // task made none.
-func (c *SinkContext) Metric(name string) float64 {
-	c.mu.Lock()
-	n := c.metrics[name]
-	c.mu.Unlock()
-	if n == nil {
-		return 0
-	}
-	return n.value()
-}
+func (c *SinkContext) Metric(name string) float64 { return c.metrics.Metric(name) }
 
 var _ connect.SinkTaskContext = (*SinkContext)(nil)
