@@ -11,6 +11,7 @@ import (
 	"github.com/sluicehq/sluice/connect"
 	"github.com/sluicehq/sluice/connect/rest"
 	"github.com/sluicehq/sluice/connect/sluicetest"
+	"github.com/sluicehq/sluice/internal/estest"
 )
 
 // benchDocs is how many documents each side of
@@ -74,7 +75,7 @@ func benchLine(i int) string {
 func BenchmarkKafkaToElasticsearch(b *testing.B) {
 	b.ReportAllocs()
 	w := sluicetest.Start(b, "offset.flush.interval.ms", "10000")
-	f := newFakeES(b)
+	f := estest.Start(b)
 	lines := make([]string, benchDocs)
 	for i := range lines {
 		lines[i] = benchLine(i)
@@ -83,29 +84,29 @@ func BenchmarkKafkaToElasticsearch(b *testing.B) {
 	for iter := range b.N {
 		b.StopTimer()
 		pipe := fmt.Sprintf("pipe-%d", iter)
-		f.resetLog()
+		f.ResetLog()
 		b.StartTimer()
 		pipeTime += pipelineDocs(b, w, f, pipe, lines)
 		b.StopTimer()
-		if n := f.count(pipe); n != benchDocs+1 {
+		if n := f.Count(pipe); n != benchDocs+1 {
 			b.Fatalf("the sink wrote %d documents, want %d", n, benchDocs+1)
 		}
 		sizes := requestSizes(f, pipe)
-		f.dropIndex(pipe)
+		f.DropIndex(pipe)
 		for _, side := range []struct {
 			index   string
 			senders int
 			total   *time.Duration
 		}{{fmt.Sprintf("bare-%d", iter), 1, &bareTime}, {fmt.Sprintf("bare-concurrent-%d", iter), 5, &concTime}} {
-			f.createIndex(side.index, mappingJSONOf(benchSchema))
+			f.CreateIndex(side.index, mappingJSONOf(benchSchema))
 			bodies := bareBodies(b, side.index, sizes)
 			b.StartTimer()
 			*side.total += bareBulk(b, f, bodies, side.senders)
 			b.StopTimer()
-			if n := f.count(side.index); n != benchDocs+1 {
+			if n := f.Count(side.index); n != benchDocs+1 {
 				b.Fatalf("the bare loop wrote %d documents, want %d", n, benchDocs+1)
 			}
-			f.dropIndex(side.index)
+			f.DropIndex(side.index)
 		}
 	}
 	rate := func(d time.Duration) float64 { return float64(benchDocs*b.N) / d.Seconds() }
@@ -122,14 +123,14 @@ func mappingJSONOf(s *connect.Schema) string { return string(mappingOf(s, true))
 
 // pipelineDocs runs the records through an Elasticsearch sink connector
 // and returns the time from its resume to its last document.
-func pipelineDocs(b *testing.B, w *sluicetest.Worker, f *fakeES, index string, lines []string) time.Duration {
+func pipelineDocs(b *testing.B, w *sluicetest.Worker, f *estest.Server, index string, lines []string) time.Duration {
 	topic, name := index, "bench-sink-"+index
 	sluicetest.KcatProduce(b, w.Bootstrap, topic, benchLine(-1))
 	w.CreateConnector(name, map[string]string{
 		"connector.class": "io.confluent.connect.elasticsearch.ElasticsearchSinkConnector", "tasks.max": "1",
 		"topics": topic, keyURL: f.URL,
 	})
-	waitFor(b, "the first document", func() bool { return f.count(index) == 1 })
+	waitFor(b, "the first document", func() bool { return f.Count(index) == 1 })
 	if code, body := w.Do("PUT", "/connectors/"+name+"/pause", nil); code != http.StatusAccepted {
 		b.Fatalf("pause: %d %s", code, body)
 	}
@@ -139,10 +140,10 @@ func pipelineDocs(b *testing.B, w *sluicetest.Worker, f *fakeES, index string, l
 	if code, body := w.Do("PUT", "/connectors/"+name+"/resume", nil); code != http.StatusAccepted {
 		b.Fatalf("resume: %d %s", code, body)
 	}
-	for f.count(index) < benchDocs+1 {
+	for f.Count(index) < benchDocs+1 {
 		time.Sleep(5 * time.Millisecond)
 		if time.Since(begin) > 5*time.Minute {
-			b.Fatalf("the sink wrote %d of %d documents in 5 minutes", f.count(index), benchDocs+1)
+			b.Fatalf("the sink wrote %d of %d documents in 5 minutes", f.Count(index), benchDocs+1)
 		}
 	}
 	elapsed := time.Since(begin)
@@ -152,9 +153,9 @@ func pipelineDocs(b *testing.B, w *sluicetest.Worker, f *fakeES, index string, l
 
 // requestSizes returns how many of the index's documents each bulk
 // request carried, in order.
-func requestSizes(f *fakeES, index string) []int {
+func requestSizes(f *estest.Server, index string) []int {
 	var sizes []int
-	for _, req := range f.bulkLog() {
+	for _, req := range f.BulkLog() {
 		n := 0
 		for _, op := range req {
 			if op.Index == index {
@@ -197,7 +198,7 @@ func bareBodies(b *testing.B, index string, sizes []int) [][]byte {
 
 // bareBulk sends the bodies with the sink's client and settings, from
 // the given number of goroutines, and returns the time it took.
-func bareBulk(b *testing.B, f *fakeES, bodies [][]byte, senders int) time.Duration {
+func bareBulk(b *testing.B, f *estest.Server, bodies [][]byte, senders int) time.Duration {
 	s, err := parseSettings(map[string]string{keyURL: f.URL})
 	if err != nil {
 		b.Fatal(err)

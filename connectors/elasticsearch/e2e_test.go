@@ -9,6 +9,7 @@ import (
 
 	"github.com/sluicehq/sluice/connect/rest"
 	"github.com/sluicehq/sluice/connect/sluicetest"
+	"github.com/sluicehq/sluice/internal/estest"
 )
 
 // orderLine is a key|value line of an order in the JSON converter's
@@ -23,13 +24,13 @@ func orderLine(id, item, qtyType, qty string) string {
 // waitDocs polls the fake until the index holds exactly these documents,
 // by id and source, and fails the test with what it holds if not within
 // timeout.
-func waitDocs(t testing.TB, f *fakeES, index string, timeout time.Duration, want map[string]string) {
+func waitDocs(t testing.TB, f *estest.Server, index string, timeout time.Duration, want map[string]string) {
 	t.Helper()
 	deadline := time.Now().Add(timeout)
 	for {
-		ok := len(f.ids(index)) == len(want)
+		ok := len(f.IDs(index)) == len(want)
 		for id, src := range want {
-			got, found := f.source(index, id)
+			got, found := f.Source(index, id)
 			ok = ok && found && jsonEq(got, src)
 		}
 		if ok {
@@ -52,9 +53,9 @@ func waitDocs(t testing.TB, f *fakeES, index string, timeout time.Duration, want
 // 429 and 503 answers only delays the writes; the metrics count it all.
 func TestEndToEndRESTKcatToElasticsearch(t *testing.T) {
 	w := sluicetest.Start(t)
-	f := newFakeES(t)
+	f := estest.Start(t)
 	topic, name := "Orders-E2E", "es-orders"
-	f.failRequests(429, 503)
+	f.FailRequests(429, 503)
 	sluicetest.KcatProduce(t, w.Bootstrap, topic,
 		orderLine("1", "apple", "int32", "3"),
 		orderLine("2", "pear", "string", `"many"`),
@@ -75,7 +76,7 @@ func TestEndToEndRESTKcatToElasticsearch(t *testing.T) {
 		"1": `{"item":"apple","qty":5}`,
 		"4": `{"item":"fig","qty":null}`,
 	})
-	if m := f.mappingJSON("orders-e2e"); !strings.Contains(m, `"qty":{"type":"integer"}`) {
+	if m := f.Mapping("orders-e2e"); !strings.Contains(m, `"qty":{"type":"integer"}`) {
 		t.Errorf("mapping %s: want qty an integer, from the schema", m)
 	}
 	dlq := sluicetest.Kcat(t, w.Bootstrap, topic+"-dlq", 1, 30*time.Second)
@@ -119,7 +120,7 @@ func waitMetric(t testing.TB, w *sluicetest.Worker, metric, connector string, wa
 // is written a second time (version 2), none is added.
 func TestEndToEndRedeliveryOverwrites(t *testing.T) {
 	w := sluicetest.Start(t)
-	f := newFakeES(t)
+	f := estest.Start(t)
 	topic, name := "events", "es-events"
 	var lines []string
 	want := map[string]string{}
@@ -148,9 +149,9 @@ func TestEndToEndRedeliveryOverwrites(t *testing.T) {
 	w.WaitRunning(name, 30*time.Second)
 	deadline := time.Now().Add(30 * time.Second)
 	for id := range want {
-		for f.docVersion("events", id) < 2 {
+		for f.DocVersion("events", id) < 2 {
 			if time.Now().After(deadline) {
-				t.Fatalf("document %s has version %d: the records did not come again", id, f.docVersion("events", id))
+				t.Fatalf("document %s has version %d: the records did not come again", id, f.DocVersion("events", id))
 			}
 			time.Sleep(50 * time.Millisecond)
 		}
@@ -163,8 +164,8 @@ func TestEndToEndRedeliveryOverwrites(t *testing.T) {
 // fails the task, whose trace names the record and the reason.
 func TestEndToEndMalformedDocumentFailsTheTask(t *testing.T) {
 	w := sluicetest.Start(t)
-	f := newFakeES(t)
-	f.createIndex("strict", `{"dynamic":"strict","properties":{"item":{"type":"text"}}}`)
+	f := estest.Start(t)
+	f.CreateIndex("strict", `{"dynamic":"strict","properties":{"item":{"type":"text"}}}`)
 	sluicetest.KcatProduce(t, w.Bootstrap, "strict", orderLine("1", "apple", "int32", "3"))
 	w.CreateConnector("es-strict", map[string]string{
 		"connector.class": "ElasticsearchSinkConnector", "topics": "strict", "connection.url": f.URL,
@@ -175,7 +176,7 @@ func TestEndToEndMalformedDocumentFailsTheTask(t *testing.T) {
 			t.Errorf("task trace %q lacks %q", task.Trace, want)
 		}
 	}
-	if n := f.count("strict"); n != 0 {
+	if n := f.Count("strict"); n != 0 {
 		t.Errorf("%d documents written", n)
 	}
 }

@@ -14,6 +14,7 @@ import (
 
 	"github.com/sluicehq/sluice/connect"
 	"github.com/sluicehq/sluice/connect/connecttest"
+	"github.com/sluicehq/sluice/internal/estest"
 )
 
 // TestMain keeps the tasks' logs out of the output unless -v asks for
@@ -93,7 +94,7 @@ func (c *sinkContext) takeResets() map[connect.TopicPartition]int64 {
 }
 
 // baseProps write to the fake with a short backoff.
-func baseProps(f *fakeES) map[string]string {
+func baseProps(f *estest.Server) map[string]string {
 	return map[string]string{
 		"name": "es-test", "topics": "orders", keyURL: f.URL,
 		keyRetryBackoff: "1", keyLinger: "1",
@@ -102,7 +103,7 @@ func baseProps(f *fakeES) map[string]string {
 
 // startTask starts a task on the fake with baseProps and props over them;
 // it is stopped when the test ends.
-func startTask(t testing.TB, f *fakeES, sc *sinkContext, props map[string]string) *sinkTask {
+func startTask(t testing.TB, f *estest.Server, sc *sinkContext, props map[string]string) *sinkTask {
 	t.Helper()
 	p := baseProps(f)
 	maps.Copy(p, props)
@@ -259,14 +260,14 @@ func jsonEq(a, b string) bool {
 
 // wantDocs fails the test unless the index holds exactly these
 // documents, by id and source.
-func wantDocs(t testing.TB, f *fakeES, index string, want map[string]string) {
+func wantDocs(t testing.TB, f *estest.Server, index string, want map[string]string) {
 	t.Helper()
-	ids := f.ids(index)
+	ids := f.IDs(index)
 	if !slices.Equal(ids, slices.Sorted(maps.Keys(want))) {
 		t.Fatalf("index %s holds ids %q, want %q", index, ids, slices.Sorted(maps.Keys(want)))
 	}
 	for id, src := range want {
-		got, _ := f.source(index, id)
+		got, _ := f.Source(index, id)
 		if !jsonEq(got, src) {
 			t.Errorf("document %s/%s is %s, want %s", index, id, got, src)
 		}

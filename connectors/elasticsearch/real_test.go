@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/sluicehq/sluice/connect"
+	"github.com/sluicehq/sluice/internal/estest"
 )
 
 // esNode reads an Elasticsearch node (real or the fake) through its REST
@@ -74,7 +75,7 @@ func (n esNode) count(index string) int {
 func TestAgainstElasticsearch(t *testing.T) {
 	url := os.Getenv("SLUICE_TEST_ELASTICSEARCH_URL")
 	if url == "" {
-		url = newFakeES(t).URL
+		url = estest.Start(t).URL
 	}
 	node := esNode{t: t, url: strings.TrimRight(url, "/")}
 	suffix := fmt.Sprint(time.Now().UnixNano())

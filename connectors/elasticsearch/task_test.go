@@ -20,13 +20,14 @@ import (
 	"time"
 
 	"github.com/sluicehq/sluice/connect"
+	"github.com/sluicehq/sluice/internal/estest"
 )
 
 // TestInsertWritesDocumentsByKey writes orders keyed by id: each becomes
 // the document of its key in the index named as the topic, the last
 // record of a key winning, with the mapping made from the schema.
 func TestInsertWritesDocumentsByKey(t *testing.T) {
-	f := newFakeES(t)
+	f := estest.Start(t)
 	sc := newSinkContext(false)
 	task := startTask(t, f, sc, nil)
 	newRunner(t, task, sc, 2,
@@ -43,7 +44,7 @@ func TestInsertWritesDocumentsByKey(t *testing.T) {
 	if got := sc.Metric("elasticsearch_documents_written_total"); got != 4 {
 		t.Errorf("elasticsearch_documents_written_total = %v, want 4", got)
 	}
-	for _, op := range slices.Concat(f.bulkLog()...) {
+	for _, op := range slices.Concat(f.BulkLog()...) {
 		if op.Action != opIndex {
 			t.Errorf("bulk action %q, want index (write.method=insert)", op.Action)
 		}
@@ -56,7 +57,7 @@ func TestInsertWritesDocumentsByKey(t *testing.T) {
 // again (as after a restart before a commit) overwrite those documents
 // instead of adding new ones.
 func TestKeyIgnoreIdentifiesDocumentsByTopicPartitionOffset(t *testing.T) {
-	f := newFakeES(t)
+	f := estest.Start(t)
 	records := []*connect.Record{order(0, "1", "apple", 3), order(1, "1", "apple", 5), order(2, "", "pear", 1)}
 	want := map[string]string{
 		"orders+0+0": `{"item":"apple","qty":3}`,
@@ -69,7 +70,7 @@ func TestKeyIgnoreIdentifiesDocumentsByTopicPartitionOffset(t *testing.T) {
 		newRunner(t, task, sc, 10, records...).mustRun()
 		_ = task.Stop()
 		wantDocs(t, f, "orders", want)
-		if v := f.docVersion("orders", "orders+0+1"); v != int64(run) {
+		if v := f.DocVersion("orders", "orders+0+1"); v != int64(run) {
 			t.Errorf("run %d: document orders+0+1 has version %d, want %d (written once per delivery)", run, v, run)
 		}
 	}
@@ -77,7 +78,7 @@ func TestKeyIgnoreIdentifiesDocumentsByTopicPartitionOffset(t *testing.T) {
 
 // TestTopicKeyIgnore applies key.ignore=true to the listed topics only.
 func TestTopicKeyIgnore(t *testing.T) {
-	f := newFakeES(t)
+	f := estest.Start(t)
 	sc := newSinkContext(false)
 	task := startTask(t, f, sc, map[string]string{keyKeyIgnoreTopics: "events"})
 	newRunner(t, task, sc, 10,
@@ -111,7 +112,7 @@ func TestKeysAsDocumentIDs(t *testing.T) {
 	wantDocsByID := map[string]string{"a": `{"v":true}`, "42": `{"v":true}`, "-7": `{"v":true}`}
 
 	t.Run("errors.tolerance=all", func(t *testing.T) {
-		f := newFakeES(t)
+		f := estest.Start(t)
 		sc := newSinkContext(true)
 		newRunner(t, startTask(t, f, sc, nil), sc, 10, slices.Concat(good, bad)...).mustRun()
 		wantDocs(t, f, "orders", wantDocsByID)
@@ -126,7 +127,7 @@ func TestKeysAsDocumentIDs(t *testing.T) {
 		}
 	})
 	t.Run("drop.invalid.message", func(t *testing.T) {
-		f := newFakeES(t)
+		f := estest.Start(t)
 		sc := newSinkContext(true)
 		newRunner(t, startTask(t, f, sc, map[string]string{keyDropInvalid: "true"}), sc, 10, slices.Concat(good, bad)...).mustRun()
 		wantDocs(t, f, "orders", wantDocsByID)
@@ -138,7 +139,7 @@ func TestKeysAsDocumentIDs(t *testing.T) {
 		}
 	})
 	t.Run("errors.tolerance=none", func(t *testing.T) {
-		f := newFakeES(t)
+		f := estest.Start(t)
 		sc := newSinkContext(false)
 		err := newRunner(t, startTask(t, f, sc, nil), sc, 10, slices.Concat(good, bad)...).run()
 		if err == nil || !strings.Contains(err.Error(), "orders-0@3") || !strings.Contains(err.Error(), "is null") {
@@ -168,18 +169,18 @@ func TestSchemaIgnore(t *testing.T) {
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
-			f := newFakeES(t)
+			f := estest.Start(t)
 			if c.existing != "-" {
-				f.createIndex("orders", c.existing)
+				f.CreateIndex("orders", c.existing)
 			}
 			sc := newSinkContext(false)
 			newRunner(t, startTask(t, f, sc, c.props), sc, 10, order(0, "1", "apple", 3)).mustRun()
 			wantDocs(t, f, "orders", map[string]string{"1": `{"item":"apple","qty":3}`})
-			if m := f.mappingJSON("orders"); !strings.Contains(m, c.wantQty) {
+			if m := f.Mapping("orders"); !strings.Contains(m, c.wantQty) {
 				t.Errorf("mapping %s, want %s", m, c.wantQty)
 			}
-			if got := slices.Contains(f.requests(), "PUT /orders/_mapping"); got != c.wantPutMap {
-				t.Errorf("requests %q: PUT /orders/_mapping sent = %v, want %v", f.requests(), got, c.wantPutMap)
+			if got := slices.Contains(f.Requests(), "PUT /orders/_mapping"); got != c.wantPutMap {
+				t.Errorf("requests %q: PUT /orders/_mapping sent = %v, want %v", f.Requests(), got, c.wantPutMap)
 			}
 		})
 	}
@@ -197,7 +198,7 @@ func TestUpsertUpdatesOnlyTheFieldsOfTheRecord(t *testing.T) {
 		{"INSERT", `{"item":"apple","qty":5}`},
 	} {
 		t.Run(c.method, func(t *testing.T) {
-			f := newFakeES(t)
+			f := estest.Start(t)
 			sc := newSinkContext(false)
 			task := startTask(t, f, sc, map[string]string{keyWriteMethod: c.method, keySchemaIgnore: "true"})
 			newRunner(t, task, sc, 10,
@@ -210,7 +211,7 @@ func TestUpsertUpdatesOnlyTheFieldsOfTheRecord(t *testing.T) {
 			if c.method == "upsert" {
 				wantAction = opUpdate
 			}
-			for _, op := range slices.Concat(f.bulkLog()...) {
+			for _, op := range slices.Concat(f.BulkLog()...) {
 				if op.Action != wantAction {
 					t.Errorf("bulk action %q, want %q", op.Action, wantAction)
 				}
@@ -245,7 +246,7 @@ func TestNullValues(t *testing.T) {
 	}
 	for _, c := range cases {
 		t.Run(fmt.Sprintf("%s,tolerate=%v", c.behavior, c.tolerate), func(t *testing.T) {
-			f := newFakeES(t)
+			f := estest.Start(t)
 			sc := newSinkContext(c.tolerate)
 			err := newRunner(t, startTask(t, f, sc, map[string]string{keyNullValues: c.behavior}), sc, 10, records...).run()
 			if c.wantErr != "" {
@@ -306,9 +307,9 @@ func TestMalformedDocuments(t *testing.T) {
 		}
 		for _, behavior := range []string{"warn", "ignore"} {
 			t.Run(c.version+","+behavior, func(t *testing.T) {
-				f := newFakeES(t)
-				f.setVersion(c.version)
-				f.createIndex("orders", strict)
+				f := estest.Start(t)
+				f.SetVersion(c.version)
+				f.CreateIndex("orders", strict)
 				sc := newSinkContext(true)
 				task := startTask(t, f, sc, map[string]string{keyMalformed: behavior, keySchemaIgnore: "true"})
 				newRunner(t, task, sc, 10, records()...).mustRun()
@@ -330,9 +331,9 @@ func TestMalformedDocuments(t *testing.T) {
 			})
 		}
 		t.Run(c.version+",fail", func(t *testing.T) {
-			f := newFakeES(t)
-			f.setVersion(c.version)
-			f.createIndex("orders", strict)
+			f := estest.Start(t)
+			f.SetVersion(c.version)
+			f.CreateIndex("orders", strict)
 			sc := newSinkContext(true)
 			task := startTask(t, f, sc, map[string]string{keyMalformed: "fail", keySchemaIgnore: "true"})
 			rn := newRunner(t, task, sc, 10, records()...)
@@ -350,8 +351,8 @@ func TestMalformedDocuments(t *testing.T) {
 		})
 	}
 	t.Run("ignore without a dead letter queue", func(t *testing.T) {
-		f := newFakeES(t)
-		f.createIndex("orders", strict)
+		f := estest.Start(t)
+		f.CreateIndex("orders", strict)
 		sc := newSinkContext(false)
 		task := startTask(t, f, sc, map[string]string{keyMalformed: "ignore", keySchemaIgnore: "true"})
 		newRunner(t, task, sc, 10, records()...).mustRun()
@@ -363,8 +364,8 @@ func TestMalformedDocuments(t *testing.T) {
 // documents in several partitions, found while later batches are in
 // flight, are each reported once, and every other record is written.
 func TestRefusedDocumentReportedAcrossPartitionsAndBatches(t *testing.T) {
-	f := newFakeES(t)
-	f.createIndex("orders", `{"properties":{"n":{"type":"long"}}}`)
+	f := estest.Start(t)
+	f.CreateIndex("orders", `{"properties":{"n":{"type":"long"}}}`)
 	var records []*connect.Record
 	var wantBad []string
 	want := map[string]string{}
@@ -402,8 +403,8 @@ func TestRefusedDocumentReportedAcrossPartitionsAndBatches(t *testing.T) {
 // 503 unavailable_shards_exception), only those are sent again, in their
 // order, and then written.
 func TestPartialFailureRetriesOnlyTheFailedDocumentsInOrder(t *testing.T) {
-	f := newFakeES(t)
-	f.setItemFault(func(op fakeOp, sentBefore int) (int, string, string) {
+	f := estest.Start(t)
+	f.SetItemFault(func(op estest.Op, sentBefore int) (int, string, string) {
 		if sentBefore > 0 {
 			return 0, "", ""
 		}
@@ -426,7 +427,7 @@ func TestPartialFailureRetriesOnlyTheFailedDocumentsInOrder(t *testing.T) {
 	newRunner(t, task, sc, 10, records...).mustRun()
 	wantDocs(t, f, "orders", want)
 	var ids [][]string
-	for _, req := range f.bulkLog() {
+	for _, req := range f.BulkLog() {
 		var r []string
 		for _, op := range req {
 			r = append(r, op.ID)
@@ -445,14 +446,14 @@ func TestPartialFailureRetriesOnlyTheFailedDocumentsInOrder(t *testing.T) {
 // whole (429 es_rejected_execution_exception, 503, a proxy's 502, a node
 // that cannot be reached) is sent again after a backoff until it passes.
 func TestWholeRequestRefusedForNowIsRetried(t *testing.T) {
-	f := newFakeES(t)
-	f.failRequests(429, 503, 429, 502)
+	f := estest.Start(t)
+	f.FailRequests(429, 503, 429, 502)
 	sc := newSinkContext(false)
 	// The first URL has no node: requests that go there fail to connect.
 	task := startTask(t, f, sc, map[string]string{keyURL: "http://127.0.0.1:1," + f.URL, keyMaxRetries: "10"})
 	newRunner(t, task, sc, 10, order(0, "1", "apple", 3), order(1, "2", "pear", 1)).mustRun()
 	wantDocs(t, f, "orders", map[string]string{"1": `{"item":"apple","qty":3}`, "2": `{"item":"pear","qty":1}`})
-	log := f.bulkLog()
+	log := f.BulkLog()
 	if len(log) != 5 || len(log[4]) != 2 {
 		t.Errorf("bulk requests %v; want 4 refused, then one with both documents", log)
 	}
@@ -482,8 +483,8 @@ func TestBackoffGrows(t *testing.T) {
 // max.retries retries fails the task with Elasticsearch's reason, and its
 // offset is not committed.
 func TestRetriesExhaustedFailTheTask(t *testing.T) {
-	f := newFakeES(t)
-	f.failRequests(503, 503, 503, 503)
+	f := estest.Start(t)
+	f.FailRequests(503, 503, 503, 503)
 	sc := newSinkContext(false)
 	task := startTask(t, f, sc, map[string]string{keyMaxRetries: "2"})
 	rn := newRunner(t, task, sc, 10, order(0, "1", "apple", 3))
@@ -495,7 +496,7 @@ func TestRetriesExhaustedFailTheTask(t *testing.T) {
 	if off := rn.committed[connect.TopicPartition{Topic: "orders", Partition: 0}]; off != 0 {
 		t.Errorf("offset %d committed for a record Elasticsearch never took", off)
 	}
-	if n := f.count("orders"); n != 0 {
+	if n := f.Count("orders"); n != 0 {
 		t.Errorf("%d documents written", n)
 	}
 }
@@ -504,7 +505,7 @@ func TestRetriesExhaustedFailTheTask(t *testing.T) {
 // (and bulk.size.bytes); a request that is not full waits linger.ms for
 // more, unless an offset commit asks for everything to be sent.
 func TestBatchSizeAndLinger(t *testing.T) {
-	f := newFakeES(t)
+	f := estest.Start(t)
 	sc := newSinkContext(false)
 	task := startTask(t, f, sc, map[string]string{keyBatchSize: "3", keyLinger: "3600000"})
 	var records []*connect.Record
@@ -515,15 +516,15 @@ func TestBatchSizeAndLinger(t *testing.T) {
 	if err := task.Put(ctx, records); err != nil {
 		t.Fatal(err)
 	}
-	waitFor(t, "the three full requests", func() bool { return f.count("orders") == 9 })
-	if _, ok := f.source("orders", "9"); ok {
+	waitFor(t, "the three full requests", func() bool { return f.Count("orders") == 9 })
+	if _, ok := f.Source("orders", "9"); ok {
 		t.Fatal("the tenth document was sent without waiting linger.ms for a full request")
 	}
 	if _, err := task.PreCommit(ctx, map[connect.TopicPartition]int64{{Topic: "orders", Partition: 0}: 10}); err != nil {
 		t.Fatal(err)
 	}
 	var sizes []int
-	for _, req := range f.bulkLog() {
+	for _, req := range f.BulkLog() {
 		sizes = append(sizes, len(req))
 	}
 	if fmt.Sprint(sizes) != "[3 3 3 1]" {
@@ -531,17 +532,17 @@ func TestBatchSizeAndLinger(t *testing.T) {
 	}
 
 	t.Run("bulk.size.bytes", func(t *testing.T) {
-		f := newFakeES(t)
+		f := estest.Start(t)
 		sc := newSinkContext(false)
 		// Each document's lines are 45 bytes: two fit in 100.
 		task := startTask(t, f, sc, map[string]string{keyBulkBytes: "100"})
 		newRunner(t, task, sc, 10, records[:5]...).mustRun()
-		for _, req := range f.bulkLog() {
+		for _, req := range f.BulkLog() {
 			if len(req) > 2 {
 				t.Errorf("a request carried %d documents, more than fit in 100 bytes", len(req))
 			}
 		}
-		if n := f.count("orders"); n != 5 {
+		if n := f.Count("orders"); n != 5 {
 			t.Errorf("%d documents written, want 5", n)
 		}
 	})
@@ -562,8 +563,8 @@ func waitFor(t testing.TB, what string, cond func() bool) {
 // TestMaxInFlightRequests: no more than max.in.flight.requests bulk
 // requests are unanswered at once.
 func TestMaxInFlightRequests(t *testing.T) {
-	f := newFakeES(t)
-	f.hold()
+	f := estest.Start(t)
+	f.Hold()
 	sc := newSinkContext(false)
 	task := startTask(t, f, sc, map[string]string{keyBatchSize: "1", keyMaxInFlight: "2", keyKeyIgnore: "true"})
 	var records []*connect.Record
@@ -573,15 +574,15 @@ func TestMaxInFlightRequests(t *testing.T) {
 	if err := task.Put(context.Background(), records); err != nil {
 		t.Fatal(err)
 	}
-	waitFor(t, "two requests in flight", func() bool { now, _ := f.inFlight(); return now == 2 })
-	f.release()
+	waitFor(t, "two requests in flight", func() bool { now, _ := f.InFlight(); return now == 2 })
+	f.Release()
 	if _, err := task.PreCommit(context.Background(), map[connect.TopicPartition]int64{{Topic: "orders", Partition: 0}: 6}); err != nil {
 		t.Fatal(err)
 	}
-	if n := f.count("orders"); n != 6 {
+	if n := f.Count("orders"); n != 6 {
 		t.Errorf("%d documents written, want 6", n)
 	}
-	if _, most := f.inFlight(); most != 2 {
+	if _, most := f.InFlight(); most != 2 {
 		t.Errorf("%d requests were in flight at once, want at most (and here exactly) 2", most)
 	}
 }
@@ -595,13 +596,13 @@ func TestMaxBufferedRecordsHoldsPutBack(t *testing.T) {
 		records = append(records, rec("orders", 0, i, nil, map[string]any{"n": i}))
 	}
 	t.Run("waits for room", func(t *testing.T) {
-		f := newFakeES(t)
-		f.hold()
+		f := estest.Start(t)
+		f.Hold()
 		sc := newSinkContext(false)
 		task := startTask(t, f, sc, map[string]string{keyBatchSize: "1", keyMaxBuffered: "3", keyKeyIgnore: "true"})
 		done := make(chan error, 1)
 		go func() { done <- task.Put(context.Background(), records) }()
-		waitFor(t, "three requests in flight", func() bool { now, _ := f.inFlight(); return now == 3 })
+		waitFor(t, "three requests in flight", func() bool { now, _ := f.InFlight(); return now == 3 })
 		select {
 		case err := <-done:
 			t.Fatalf("Put returned (%v) while the buffer held max.buffered.records=3 unacknowledged records", err)
@@ -610,20 +611,20 @@ func TestMaxBufferedRecordsHoldsPutBack(t *testing.T) {
 		if got := sc.Metric("elasticsearch_buffered_records"); got != 3 {
 			t.Errorf("elasticsearch_buffered_records = %v, want 3", got)
 		}
-		f.release()
+		f.Release()
 		if err := <-done; err != nil {
 			t.Fatal(err)
 		}
 		if _, err := task.PreCommit(context.Background(), map[connect.TopicPartition]int64{{Topic: "orders", Partition: 0}: 5}); err != nil {
 			t.Fatal(err)
 		}
-		if n := f.count("orders"); n != 5 {
+		if n := f.Count("orders"); n != 5 {
 			t.Errorf("%d documents written, want 5", n)
 		}
 	})
 	t.Run("fails after flush.timeout.ms", func(t *testing.T) {
-		f := newFakeES(t)
-		f.hold()
+		f := estest.Start(t)
+		f.Hold()
 		sc := newSinkContext(false)
 		task := startTask(t, f, sc, map[string]string{keyMaxBuffered: "2", keyFlushTimeout: "50", keyKeyIgnore: "true"})
 		err := task.Put(context.Background(), records)
@@ -637,7 +638,7 @@ func TestMaxBufferedRecordsHoldsPutBack(t *testing.T) {
 // offset of the first record Elasticsearch has not acknowledged, and the
 // end once it has them all.
 func TestOffsetsOnlyForAcknowledgedRecords(t *testing.T) {
-	f := newFakeES(t)
+	f := estest.Start(t)
 	sc := newSinkContext(false)
 	task := startTask(t, f, sc, map[string]string{keyLinger: "0"})
 	ctx := context.Background()
@@ -648,11 +649,11 @@ func TestOffsetsOnlyForAcknowledgedRecords(t *testing.T) {
 	if _, err := task.PreCommit(ctx, map[connect.TopicPartition]int64{tp: 11}); err != nil {
 		t.Fatal(err)
 	}
-	f.hold()
+	f.Hold()
 	if err := task.Put(ctx, []*connect.Record{order(11, "2", "pear", 1), order(12, "3", "plum", 7)}); err != nil {
 		t.Fatal(err)
 	}
-	waitFor(t, "the request in flight", func() bool { now, _ := f.inFlight(); return now == 1 })
+	waitFor(t, "the request in flight", func() bool { now, _ := f.InFlight(); return now == 1 })
 	short, cancel := context.WithTimeout(ctx, 20*time.Millisecond)
 	got, err := task.PreCommit(short, map[connect.TopicPartition]int64{tp: 13})
 	cancel()
@@ -662,7 +663,7 @@ func TestOffsetsOnlyForAcknowledgedRecords(t *testing.T) {
 	if got[tp] != 11 {
 		t.Errorf("PreCommit while 11 and 12 are in flight = %d, want 11", got[tp])
 	}
-	f.release()
+	f.Release()
 	if got, err = task.PreCommit(ctx, map[connect.TopicPartition]int64{tp: 13}); err != nil || got[tp] != 13 {
 		t.Errorf("PreCommit once acknowledged = %v, %v; want 13", got, err)
 	}
@@ -672,8 +673,8 @@ func TestOffsetsOnlyForAcknowledgedRecords(t *testing.T) {
 // document never overtake each other, even across concurrent requests and
 // when the first is refused for now and sent again: the last record wins.
 func TestOperationsOnOneDocumentKeepTheirOrder(t *testing.T) {
-	f := newFakeES(t)
-	f.setItemFault(func(op fakeOp, sentBefore int) (int, string, string) {
+	f := estest.Start(t)
+	f.SetItemFault(func(op estest.Op, sentBefore int) (int, string, string) {
 		if op.ID == "k" && sentBefore == 0 {
 			return 429, "es_rejected_execution_exception", "rejected execution of primary operation"
 		}
@@ -690,13 +691,13 @@ func TestOperationsOnOneDocumentKeepTheirOrder(t *testing.T) {
 		records = append(records, rec("orders", 0, i, key, map[string]any{"n": i}))
 	}
 	newRunner(t, task, sc, 10, records...).mustRun()
-	if src, _ := f.source("orders", "k"); !jsonEq(src, `{"n":4}`) {
+	if src, _ := f.Source("orders", "k"); !jsonEq(src, `{"n":4}`) {
 		t.Errorf("document k is %s, want the last record's {\"n\":4}", src)
 	}
 	// Every send of k waits for the previous one's answer: k's sends are
 	// the first (refused), its retry, then the records 2 and 4.
 	var sends int
-	for _, req := range f.bulkLog() {
+	for _, req := range f.BulkLog() {
 		for _, op := range req {
 			if op.ID == "k" {
 				sends++
@@ -713,7 +714,7 @@ func TestOperationsOnOneDocumentKeepTheirOrder(t *testing.T) {
 // with an @timestamp (the record's, or data.stream.timestamp.field's);
 // a record delivered again is found there already, which is no error.
 func TestDataStreams(t *testing.T) {
-	f := newFakeES(t)
+	f := estest.Start(t)
 	sc := newSinkContext(false)
 	props := map[string]string{keyDataStreamType: "LOGS", keyDataStreamDataset: "shop", keyKeyIgnore: "true"}
 	records := []*connect.Record{order(0, "1", "apple", 3), order(1, "2", "pear", 1)}
@@ -726,17 +727,17 @@ func TestDataStreams(t *testing.T) {
 		"orders+0+0": `{"item":"apple","qty":3,"@timestamp":1700000000000}`,
 		"orders+0+1": `{"item":"pear","qty":1,"@timestamp":1700000000001}`,
 	})
-	if !slices.Contains(f.requests(), "PUT /_data_stream/logs-shop-orders") {
-		t.Errorf("requests %q: the data stream was not created", f.requests())
+	if !slices.Contains(f.Requests(), "PUT /_data_stream/logs-shop-orders") {
+		t.Errorf("requests %q: the data stream was not created", f.Requests())
 	}
-	for _, op := range slices.Concat(f.bulkLog()...) {
+	for _, op := range slices.Concat(f.BulkLog()...) {
 		if op.Action != opCreate {
 			t.Errorf("bulk action %q, want create", op.Action)
 		}
 	}
 
 	t.Run("data.stream.timestamp.field", func(t *testing.T) {
-		f := newFakeES(t)
+		f := estest.Start(t)
 		sc := newSinkContext(true)
 		task := startTask(t, f, sc, map[string]string{keyDataStreamType: "metrics", keyDataStreamDataset: "cpu",
 			keyDataStreamNamespace: "prod", keyDataStreamTimestamp: "at,time", keyKeyIgnore: "true"})
@@ -758,7 +759,8 @@ func TestDataStreams(t *testing.T) {
 // connection.password; a wrong password fails the task with
 // Elasticsearch's security_exception instead of retrying.
 func TestTLSAndBasicAuthentication(t *testing.T) {
-	f, caPEM := newTLSFakeES(t, "elastic", "s3cret")
+	f := estest.Start(t, estest.WithTLS(), estest.WithBasicAuth("elastic", "s3cret"))
+	caPEM := f.CertificatePEM()
 	ca := filepath.Join(t.TempDir(), "ca.pem")
 	if err := os.WriteFile(ca, caPEM, 0o600); err != nil {
 		t.Fatal(err)
@@ -794,7 +796,7 @@ func TestIndexNames(t *testing.T) {
 			t.Errorf("indexFromTopic(%q) = %q, want %q", topic, got, want)
 		}
 	}
-	f := newFakeES(t)
+	f := estest.Start(t)
 	sc := newSinkContext(false)
 	task := startTask(t, f, sc, map[string]string{keyTopicIndexMap: "Orders:shop-orders, other:x"})
 	newRunner(t, task, sc, 10,
@@ -861,8 +863,8 @@ func TestRegisteredUnderConfluentsClassName(t *testing.T) {
 // sends nothing, neither the retry nor new documents, until
 // retry.backoff.ms has passed (an hour here, so: nothing more at all).
 func TestBackoffHoldsRequestsBack(t *testing.T) {
-	f := newFakeES(t)
-	f.failRequests(429)
+	f := estest.Start(t)
+	f.FailRequests(429)
 	sc := newSinkContext(false)
 	task := startTask(t, f, sc, map[string]string{keyRetryBackoff: "3600000", keyLinger: "0"})
 	ctx := context.Background()
@@ -882,21 +884,18 @@ func TestBackoffHoldsRequestsBack(t *testing.T) {
 	if off := got[connect.TopicPartition{Topic: "orders", Partition: 0}]; off != 0 {
 		t.Errorf("PreCommit = %d, want 0: nothing is acknowledged", off)
 	}
-	if log := f.bulkLog(); len(log) != 1 {
+	if log := f.BulkLog(); len(log) != 1 {
 		t.Errorf("%d bulk requests during the backoff, want only the refused one", len(log))
 	}
 }
 
 // TestCompressedRequests: connection.compression=true sends gzip bodies.
 func TestCompressedRequests(t *testing.T) {
-	f := newFakeES(t)
+	f := estest.Start(t)
 	sc := newSinkContext(false)
 	newRunner(t, startTask(t, f, sc, map[string]string{keyCompression: "true"}), sc, 10, order(0, "1", "apple", 3)).mustRun()
 	wantDocs(t, f, "orders", map[string]string{"1": `{"item":"apple","qty":3}`})
-	f.mu.Lock()
-	gz := f.gzipped
-	f.mu.Unlock()
-	if gz != 2 {
+	if gz := f.GzipRequests(); gz != 2 {
 		t.Errorf("%d gzip requests, want 2 (the index with its mapping, the bulk request)", gz)
 	}
 }
@@ -905,15 +904,15 @@ func TestCompressedRequests(t *testing.T) {
 // read.timeout.ms is asked again; once it answers the documents are
 // written.
 func TestReadTimeoutRetries(t *testing.T) {
-	f := newFakeES(t)
+	f := estest.Start(t)
 	sc := newSinkContext(false)
 	task := startTask(t, f, sc, map[string]string{keyReadTimeout: "50", keyMaxRetries: "1000"})
-	f.hold()
+	f.Hold()
 	if err := task.Put(context.Background(), []*connect.Record{order(0, "1", "apple", 3)}); err != nil {
 		t.Fatal(err)
 	}
 	waitFor(t, "a request that timed out", func() bool { return sc.Metric("elasticsearch_bulk_requests_failed_total") >= 1 })
-	f.release()
+	f.Release()
 	newRunner(t, task, sc, 10, order(1, "2", "pear", 1)).mustRun()
 	wantDocs(t, f, "orders", map[string]string{"1": `{"item":"apple","qty":3}`, "2": `{"item":"pear","qty":1}`})
 }
@@ -925,7 +924,8 @@ func TestReadTimeoutRetries(t *testing.T) {
 // the default.
 func TestClientCertificateAndHostName(t *testing.T) {
 	certPEM, keyPEM, pool := selfSignedClientCert(t)
-	f, caPEM := newTLSFakeESWithClients(t, "", "", pool)
+	f := estest.Start(t, estest.WithClientCertificates(pool))
+	caPEM := f.CertificatePEM()
 	dir := t.TempDir()
 	ca, ks := filepath.Join(dir, "ca.pem"), filepath.Join(dir, "client.pem")
 	if err := os.WriteFile(ca, caPEM, 0o600); err != nil {
@@ -971,5 +971,5 @@ func selfSignedClientCert(t testing.TB) ([]byte, []byte, *x509.CertPool) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	return pemEncode(der), pem.EncodeToMemory(&pem.Block{Type: "EC PRIVATE KEY", Bytes: kder}), pool
+	return pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: der}), pem.EncodeToMemory(&pem.Block{Type: "EC PRIVATE KEY", Bytes: kder}), pool
 }
