@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"math/rand/v2"
 	"net/http"
+	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -25,8 +26,8 @@ import (
 // JSON each (a 400-character note of random letters), in files of
 // benchFlush records.
 const (
-	benchRecords = 60_000
-	benchFlush   = 10_000
+	benchRecords = 200_000
+	benchFlush   = 20_000
 )
 
 // benchLine is order i with its note as a kcat key|value line, with the
@@ -54,9 +55,11 @@ func benchLine(i int, note string) string {
 // The bare side is the least a program moving those records to S3 must
 // do: a plain confluent-kafka-go consumer (the client the runtime uses,
 // assigned the partition, no group) reads the same benchRecords records
-// from the same topic and, after each benchFlush of them, puts the next
-// of the pipeline's objects (same bytes, same keys' order) with a client
-// built from the sink's config. It does not convert: what the pipeline
+// from the same topic and, after each benchFlush of them, hands the next
+// of the pipeline's objects (same bytes, same keys' order) to uploaders
+// that put them beside the consumer, four at a time at most (the sink's
+// default s3.upload.concurrency), with a client built from the sink's
+// config. It does not convert: what the pipeline
 // spends on JSON, the format and its bookkeeping is what the ratio
 // measures. BenchmarkSinkToS3 compares the sink alone with uploads alone.
 //
@@ -187,8 +190,9 @@ func bareUploads(b *testing.B, st store, objs map[string][]byte) (time.Duration,
 var benchSeq atomic.Int64
 
 // bareKafkaToS3 reads the benchRecords records after the warm-up ones
-// from topic with a plain consumer and puts objs (sorted by key) one after
-// each benchFlush records read; it returns the time and the bytes put.
+// from topic with a plain consumer and puts objs (sorted by key), one
+// after each benchFlush records read, in the background; it returns the
+// time until the last is put, and the bytes put.
 func bareKafkaToS3(b *testing.B, bootstrap, topic string, st store, objs map[string][]byte) (time.Duration, int64) {
 	s, err := parseSettings(st.props(keyFormatClass, "json", keyFlushSize, "1"))
 	if err != nil {
@@ -214,6 +218,25 @@ func bareKafkaToS3(b *testing.B, bootstrap, topic string, st store, objs map[str
 	if err := c.Assign([]ckafka.TopicPartition{{Topic: &topic, Partition: 0, Offset: ckafka.Offset(benchFlush)}}); err != nil {
 		b.Fatal(err)
 	}
+	// Uploads run beside the consumer, as the sink's do, up to the
+	// sink's default s3.upload.concurrency (4) at a time.
+	uploads := make(chan string)
+	uploadErr := make(chan error, 1)
+	var uploaders sync.WaitGroup
+	for range 4 {
+		uploaders.Go(func() {
+			for k := range uploads {
+				body := objs[k]
+				if _, err := client.PutObject(ctx, &s3.PutObjectInput{Bucket: aws.String(st.bucket), Key: aws.String("bare/" + k),
+					Body: bytes.NewReader(body), ContentLength: aws.Int64(int64(len(body)))}); err != nil {
+					select {
+					case uploadErr <- err:
+					default:
+					}
+				}
+			}
+		})
+	}
 	read := 0
 	for next := 0; next < len(keys); {
 		ev := c.Poll(100)
@@ -234,13 +257,16 @@ func bareKafkaToS3(b *testing.B, bootstrap, topic string, st store, objs map[str
 		if read < (next+1)*benchFlush {
 			continue
 		}
-		body := objs[keys[next]]
-		if _, err := client.PutObject(ctx, &s3.PutObjectInput{Bucket: aws.String(st.bucket), Key: aws.String("bare/" + keys[next]),
-			Body: bytes.NewReader(body), ContentLength: aws.Int64(int64(len(body)))}); err != nil {
-			b.Fatal(err)
-		}
-		n += int64(len(body))
+		uploads <- keys[next]
+		n += int64(len(objs[keys[next]]))
 		next++
+	}
+	close(uploads)
+	uploaders.Wait()
+	select {
+	case err := <-uploadErr:
+		b.Fatal(err)
+	default:
 	}
 	elapsed := time.Since(begin)
 	b.StopTimer()
