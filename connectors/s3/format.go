@@ -86,14 +86,26 @@ type jsonWriter struct {
 }
 
 func (w *jsonWriter) write(r *connect.Record) error {
-	b, err := w.conv.FromConnectData(r.Topic, r.Headers, r.ValueSchema, r.Value)
+	var err error
+	if a, ok := w.conv.(connect.AppendConverter); ok {
+		// Straight into the line buffer, without a copy per record.
+		var null bool
+		w.line, null, err = a.AppendConnectData(w.line[:0], r.Topic, r.Headers, r.ValueSchema, r.Value)
+		if err == nil && null {
+			w.line = append(w.line[:0], "null"...)
+		}
+	} else {
+		var b []byte
+		b, err = w.conv.FromConnectData(r.Topic, r.Headers, r.ValueSchema, r.Value)
+		if b == nil {
+			b = []byte("null")
+		}
+		w.line = append(w.line[:0], b...)
+	}
 	if err != nil {
 		return connect.DataErrorf("s3: JsonFormat cannot write the value of %s: %v", recordName(r), err)
 	}
-	if b == nil {
-		b = []byte("null")
-	}
-	w.line = append(append(w.line[:0], b...), '\n')
+	w.line = append(w.line, '\n')
 	_, err = w.out.Write(w.line)
 	return err
 }

@@ -30,8 +30,21 @@ type partitioner interface {
 type defaultPartitioner struct{}
 
 func (defaultPartitioner) encode(r *connect.Record, _ time.Time) (string, error) {
+	if p := kafkaPartition(r); p >= 0 && int(p) < len(partitionPaths) {
+		return partitionPaths[p], nil
+	}
 	return "partition=" + strconv.Itoa(int(kafkaPartition(r))), nil
 }
+
+// partitionPaths are the default partitioner's paths of the first
+// partitions, made once rather than for every record.
+var partitionPaths = func() []string {
+	paths := make([]string, 64)
+	for i := range paths {
+		paths[i] = "partition=" + strconv.Itoa(i)
+	}
+	return paths
+}()
 
 func (defaultPartitioner) listPrefix(p int32) string {
 	return "partition=" + strconv.Itoa(int(p)) + "/"
