@@ -44,6 +44,8 @@ type AppendConverter interface {
 // caller owns, as AppendConverter does for keys and values.
 type HeaderAppender interface {
 	// AppendConnectHeader appends to dst what FromConnectHeader would
-	// return; null reports that it would return nil.
+	// return; null reports that it would return nil. It must write the
+	// same bytes for the same topic, key, schema and value: the runtime
+	// reuses the bytes of a header value that repeats.
 	AppendConnectHeader(dst []byte, topic, key string, schema *Schema, value any) (b []byte, null bool, err error)
 }

@@ -67,6 +67,18 @@ func TestSourceRecordsKeepTheirOwnBytesWhenBuffersAreReused(t *testing.T) {
 			headers: connect.Headers{{Key: "h", Schema: connect.StringSchema, Value: big[:1000]}}},
 		{key: "k5", value: "x", schema: connect.StringSchema,
 			headers: connect.Headers{{Key: "h", Schema: connect.StringSchema, Value: "y"}}},
+		// A header value that repeats is served from the worker's copy of
+		// its bytes from the second time on; then it changes.
+		{key: "k6", value: "x", schema: connect.StringSchema,
+			headers: connect.Headers{{Key: "h", Schema: connect.StringSchema, Value: "y"}, {Key: "t", Schema: connect.TimestampSchema, Value: time.UnixMilli(5)}}},
+		{key: "k7", value: "x", schema: connect.StringSchema,
+			headers: connect.Headers{{Key: "h", Schema: connect.StringSchema, Value: "y"}, {Key: "t", Schema: connect.TimestampSchema, Value: time.UnixMilli(5)}}},
+		{key: "k8", value: "x", schema: connect.StringSchema,
+			headers: connect.Headers{{Key: "h", Schema: connect.StringSchema, Value: ""}, {Key: "t", Schema: connect.TimestampSchema, Value: time.UnixMilli(6)}}},
+		{key: "k9", value: "x", schema: connect.StringSchema,
+			headers: connect.Headers{{Key: "h", Schema: connect.StringSchema, Value: ""}, {Key: "t", Schema: connect.Int64Schema, Value: int64(6)}}},
+		{key: "k10", value: "x", schema: connect.StringSchema,
+			headers: connect.Headers{{Key: "h", Schema: connect.StringSchema, Value: ""}, {Key: "t", Value: nil}}},
 	}
 	src := &listSource{}
 	for _, s := range in {
