@@ -97,6 +97,12 @@ type Config struct {
 	// DialTimeout bounds connecting and logging in; it defaults to 30
 	// seconds.
 	DialTimeout time.Duration
+	// AnnotateRows asks a MariaDB server for its ANNOTATE_ROWS events
+	// (RowsQueryEvent: the statement before its row events, with
+	// binlog_annotate_row_events=ON), which it sends only to replicas
+	// that ask. MySQL sends its ROWS_QUERY events whenever
+	// binlog_rows_query_log_events=ON wrote them.
+	AnnotateRows bool
 	// MaxEventSize bounds the size of one event (and of any message from
 	// the server); it defaults to 1 GiB, the largest max_allowed_packet.
 	MaxEventSize int
@@ -525,7 +531,7 @@ func (c *Conn) StartFile(ctx context.Context, pos Position) error {
 	return c.start(ctx, pos, nil, func() error {
 		msg := []byte{comBinlogDump}
 		msg = binary.LittleEndian.AppendUint32(msg, pos.Pos)
-		msg = binary.LittleEndian.AppendUint16(msg, 0) // flags: block at the end of the log
+		msg = binary.LittleEndian.AppendUint16(msg, c.dumpFlags()) // block at the end of the log
 		msg = binary.LittleEndian.AppendUint32(msg, c.cfg.ServerID)
 		msg = append(msg, pos.File...)
 		return c.pio.command(msg)
@@ -554,7 +560,7 @@ func (c *Conn) StartGTID(ctx context.Context, set GTIDSet) error {
 		}, func() error {
 			msg := []byte{comBinlogDump}
 			msg = binary.LittleEndian.AppendUint32(msg, 4)
-			msg = binary.LittleEndian.AppendUint16(msg, 0)
+			msg = binary.LittleEndian.AppendUint16(msg, c.dumpFlags())
 			msg = binary.LittleEndian.AppendUint32(msg, c.cfg.ServerID)
 			return c.pio.command(msg)
 		})
@@ -624,6 +630,16 @@ func (c *Conn) start(ctx context.Context, pos Position, extra []string, dump fun
 	c.file, c.pos = pos.File, pos.Pos
 	c.parser = parser{}
 	return nil
+}
+
+// dumpFlags are COM_BINLOG_DUMP's flags: 0 (wait at the end of the log),
+// and on MariaDB BINLOG_SEND_ANNOTATE_ROWS_EVENT when Config.AnnotateRows
+// asks for the statements of row events.
+func (c *Conn) dumpFlags() uint16 {
+	if c.flavor == MariaDB && c.cfg.AnnotateRows {
+		return 2
+	}
+	return 0
 }
 
 // registerReplica sends COM_REGISTER_SLAVE, which lists the client in

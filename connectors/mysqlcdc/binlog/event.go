@@ -302,7 +302,8 @@ type MariaDBGTIDListEvent struct {
 
 // RowsQueryEvent is the text of the statement that made the row events
 // that follow (ROWS_QUERY_LOG_EVENT with MySQL's
-// binlog_rows_query_log_events, ANNOTATE_ROWS_EVENT on MariaDB).
+// binlog_rows_query_log_events, ANNOTATE_ROWS_EVENT on MariaDB, sent when
+// Config.AnnotateRows asks for them).
 type RowsQueryEvent struct {
 	Query string
 }

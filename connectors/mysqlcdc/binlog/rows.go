@@ -107,7 +107,13 @@ func (p *parser) decodeRows(t EventType, body []byte) (EventData, error) {
 		}
 		d.skip(extra - 2)
 	}
-	n := d.packedCount()
+	// The column count: the bitmaps hold a bit per column, so that a
+	// wide table's row of NULLs has fewer bytes left than columns.
+	cols := d.packed()
+	if d.err == nil && cols > 8*uint64(len(d.b)-d.off) {
+		d.err = &errTruncated{need: int(min((cols+7)/8, 1<<31)), off: d.off, have: len(d.b) - d.off}
+	}
+	n := int(cols)
 	before := d.take((n + 7) / 8)
 	var after []byte
 	if e.Kind == Update {
