@@ -55,7 +55,9 @@ fuzz:
 		"./connectors/mysqlcdc/binlog/ FuzzDecodeRows" \
 		"./connectors/mysqlcdc/binlog/ FuzzDecodeJSON" \
 		"./connectors/mysqlcdc/binlog/ FuzzReadPacket" \
-		"./connectors/mysqlcdc/binlog/ FuzzParseGTIDSet"; do \
+		"./connectors/mysqlcdc/binlog/ FuzzParseGTIDSet" \
+		"./connectors/mysqlcdc/ FuzzClassifyStatement" \
+		"./connectors/mysqlcdc/ FuzzParseText"; do \
 		set -- $$spec; \
 		echo "fuzz $$2"; \
 		$(GO) test -run='^$$' -fuzz="^$$2$$" -fuzztime=$(FUZZTIME) $$1; \

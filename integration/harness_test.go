@@ -23,6 +23,7 @@ import (
 	_ "github.com/sluicehq/sluice/connectors/file"
 	_ "github.com/sluicehq/sluice/connectors/jdbc"
 	_ "github.com/sluicehq/sluice/connectors/mqtt"
+	_ "github.com/sluicehq/sluice/connectors/mysqlcdc"
 	_ "github.com/sluicehq/sluice/connectors/s3"
 	_ "github.com/sluicehq/sluice/connectors/syslog"
 	_ "github.com/sluicehq/sluice/transforms"
