@@ -56,11 +56,11 @@ var consumerDefaults = map[string]string{
 	// consumers do.
 	"auto.offset.reset": "earliest",
 	// librdkafka prefetches up to queued.max.messages.kbytes per
-	// consumer (64 MB by default), and once that is full it stops
-	// fetching for fetch.queue.backoff.ms (1 s by default) even if the
-	// task drains the queue at once: a sink faster than that stalled
-	// for a second at a time. A smaller prefetch keeps a worker's memory
-	// low, and a short backoff keeps the fetcher just ahead of the task.
+	// consumer (64 MB by default) and, once that is full, fetches again
+	// only after fetch.queue.backoff.ms (1 s by default), however soon
+	// the task drains it. A smaller prefetch keeps a worker's memory low;
+	// the short backoff lets a queue that filled up refill as soon as the
+	// task has room, instead of leaving the task idle for up to a second.
 	"queued.max.messages.kbytes": "16384",
 	"fetch.queue.backoff.ms":     "10",
 }
