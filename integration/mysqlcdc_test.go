@@ -62,6 +62,32 @@ func cdcService(t *testing.T) cdcServer {
 	return cdcServer{DSN: cfg.FormatDSN(), Host: host, Port: p, User: cfg.User, Password: cfg.Passwd}
 }
 
+// cdcDatabase creates a database of a fresh name (prefix_<digits>) on
+// srv, dropped when the test ends, and returns its name and a function
+// that runs a statement on the server or fails the test.
+func cdcDatabase(t *testing.T, srv cdcServer, prefix string) (string, func(q string, args ...any)) {
+	t.Helper()
+	admin, err := sql.Open("mysql", srv.DSN)
+	if err != nil {
+		t.Fatal(err)
+	}
+	db := fmt.Sprintf("%s_%d", prefix, time.Now().UnixNano()%1_000_000_000)
+	exec := func(q string, args ...any) {
+		t.Helper()
+		ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+		defer cancel()
+		if _, err := admin.ExecContext(ctx, q, args...); err != nil {
+			t.Fatalf("%s: %v", q, err)
+		}
+	}
+	exec("CREATE DATABASE " + db)
+	t.Cleanup(func() {
+		admin.Exec("DROP DATABASE " + db)
+		admin.Close()
+	})
+	return db, exec
+}
+
 // cdcEvent is what the test reads of a change event: the key's id and,
 // from the value's payload, op and the row images.
 type cdcEvent struct {
@@ -117,22 +143,7 @@ func parseCDCEvent(t *testing.T, m sluicetest.Message) cdcEvent {
 func TestMySQLCDCStreamsASnapshotThenChanges(t *testing.T) {
 	e := services(t)
 	srv := cdcService(t)
-	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
-	defer cancel()
-	admin, err := sql.Open("mysql", srv.DSN)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer admin.Close()
-	db := fmt.Sprintf("cdc_%d", time.Now().UnixNano()%1_000_000_000)
-	exec := func(q string, args ...any) {
-		t.Helper()
-		if _, err := admin.ExecContext(ctx, q, args...); err != nil {
-			t.Fatalf("%s: %v", q, err)
-		}
-	}
-	exec("CREATE DATABASE " + db)
-	t.Cleanup(func() { admin.Exec("DROP DATABASE " + db) })
+	db, exec := cdcDatabase(t, srv, "cdc")
 	exec("CREATE TABLE " + db + ".customers (id INT PRIMARY KEY, name VARCHAR(64) NOT NULL, email VARCHAR(128))")
 	exec("INSERT INTO "+db+".customers VALUES (1, 'Ann', 'ann@example.com'), (2, 'Bob', NULL)")
 
