@@ -145,7 +145,7 @@ func TestMySQLCDCStreamsASnapshotThenChanges(t *testing.T) {
 	srv := cdcService(t)
 	db, exec := cdcDatabase(t, srv, "cdc")
 	exec("CREATE TABLE " + db + ".customers (id INT PRIMARY KEY, name VARCHAR(64) NOT NULL, email VARCHAR(128))")
-	exec("INSERT INTO "+db+".customers VALUES (1, 'Ann', 'ann@example.com'), (2, 'Bob', NULL)")
+	exec("INSERT INTO " + db + ".customers VALUES (1, 'Ann', 'ann@example.com'), (2, 'Bob', NULL)")
 
 	prefix := "it" + db
 	name := "cdc-" + db
@@ -173,7 +173,7 @@ func TestMySQLCDCStreamsASnapshotThenChanges(t *testing.T) {
 	topic := prefix + "." + db + ".customers"
 	// The snapshot's two reads first, so that the changes come after it.
 	sluicetest.Kcat(t, e.Bootstrap, topic, 2, 90*time.Second)
-	exec("INSERT INTO "+db+".customers VALUES (3, 'Cy', 'cy@example.com')")
+	exec("INSERT INTO " + db + ".customers VALUES (3, 'Cy', 'cy@example.com')")
 	exec("UPDATE " + db + ".customers SET email = 'bob@example.com' WHERE id = 2")
 	exec("DELETE FROM " + db + ".customers WHERE id = 1")
 	got := sluicetest.Kcat(t, e.Bootstrap, topic, 6, 90*time.Second)
