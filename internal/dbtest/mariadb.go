@@ -51,8 +51,15 @@ func (mariaDB) initTemplate(dir string) error {
 	if err != nil {
 		return err
 	}
+	// A temporary directory of its own: at start-up mariadbd deletes
+	// the #sql* files it finds in its tmpdir, which are another
+	// bootstrap's when several test binaries initialise at once in /tmp.
+	tmp := filepath.Join(dir, "tmp")
+	if err := os.MkdirAll(tmp, 0o755); err != nil {
+		return err
+	}
 	args := []string{"--no-defaults", "--datadir=" + filepath.Join(dir, "data"),
-		"--auth-root-authentication-method=normal", "--skip-test-db"}
+		"--auth-root-authentication-method=normal", "--skip-test-db", "--tmpdir=" + tmp}
 	if os.Geteuid() == 0 {
 		args = append(args, "--user=root")
 	}
