@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"github.com/sluicehq/sluice/connect/kafka"
 	"log/slog"
 	"math/rand/v2"
 	"strconv"
@@ -14,6 +13,7 @@ import (
 
 	"github.com/sluicehq/sluice/config"
 	"github.com/sluicehq/sluice/connect"
+	"github.com/sluicehq/sluice/connect/kafka"
 )
 
 // Stage names the step of a record's processing that failed, with Kafka

@@ -1,6 +1,7 @@
 package runtime
 
 import (
+	"math"
 	"time"
 
 	"github.com/sluicehq/sluice/connect"
@@ -107,9 +108,16 @@ func sameScalar(a, b any) bool {
 	if !isScalar(b) {
 		return false
 	}
-	if ta, ok := a.(time.Time); ok {
-		tb, ok := b.(time.Time)
-		return ok && ta.Equal(tb) && ta.Location() == tb.Location()
+	switch x := a.(type) {
+	case time.Time:
+		y, ok := b.(time.Time)
+		return ok && x.Equal(y) && x.Location() == y.Location()
+	case float64: // by bits: 0 and -0 are equal numbers but print apart
+		y, ok := b.(float64)
+		return ok && math.Float64bits(x) == math.Float64bits(y)
+	case float32:
+		y, ok := b.(float32)
+		return ok && math.Float32bits(x) == math.Float32bits(y)
 	}
 	return a == b
 }

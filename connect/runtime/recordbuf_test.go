@@ -2,6 +2,7 @@ package runtime
 
 import (
 	"context"
+	"math"
 	"strings"
 	"sync"
 	"testing"
@@ -79,6 +80,10 @@ func TestSourceRecordsKeepTheirOwnBytesWhenBuffersAreReused(t *testing.T) {
 			headers: connect.Headers{{Key: "h", Schema: connect.StringSchema, Value: ""}, {Key: "t", Schema: connect.Int64Schema, Value: int64(6)}}},
 		{key: "k10", value: "x", schema: connect.StringSchema,
 			headers: connect.Headers{{Key: "h", Schema: connect.StringSchema, Value: ""}, {Key: "t", Value: nil}}},
+		// 0 and -0 are equal numbers that print apart.
+		{key: "k11", value: "x", schema: connect.StringSchema, headers: connect.Headers{{Key: "f", Schema: connect.Float64Schema, Value: 0.0}}},
+		{key: "k12", value: "x", schema: connect.StringSchema, headers: connect.Headers{{Key: "f", Schema: connect.Float64Schema, Value: 0.0}}},
+		{key: "k13", value: "x", schema: connect.StringSchema, headers: connect.Headers{{Key: "f", Schema: connect.Float64Schema, Value: math.Copysign(0, -1)}}},
 	}
 	src := &listSource{}
 	for _, s := range in {
