@@ -86,8 +86,11 @@ type Consumer struct {
 	pollMu    sync.Mutex   // held by Poll and Close
 	lifecycle sync.RWMutex // shared by calls into librdkafka, exclusive in Close
 	closing   atomic.Bool  // set by Close: a waiting Poll returns ErrClosed
-	closed    atomic.Bool
-	logsDone  chan struct{}
+	// lastRebalance is when a rebalance callback last ran (UnixNano);
+	// Close waits for the group to be quiet before librdkafka's close.
+	lastRebalance atomic.Int64
+	closed        atomic.Bool
+	logsDone      chan struct{}
 
 	// cbErr is an error from the rebalance callback, returned by Poll.
 	cbErr error
@@ -244,6 +247,7 @@ func (c *Consumer) consumerError(err error) error {
 // rebalance is confluent-kafka-go's rebalance callback; it runs inside
 // c.c.Poll, on the polling goroutine.
 func (c *Consumer) rebalance(kc *ckafka.Consumer, ev ckafka.Event) error {
+	defer func() { c.lastRebalance.Store(time.Now().UnixNano()) }()
 	cooperative := kc.GetRebalanceProtocol() == "COOPERATIVE"
 	switch e := ev.(type) {
 	case ckafka.AssignedPartitions:
@@ -512,6 +516,10 @@ func (c *Consumer) call(what string, fn func() error) error {
 // and Close goes on after it; Close must not be called from a rebalance
 // callback. Calling it again is safe and returns
 // nil.
+// closeQuiet is how long Close waits, once nothing is assigned, for a
+// rebalance callback that may still come before it closes librdkafka.
+const closeQuiet = 200 * time.Millisecond
+
 func (c *Consumer) Close() error {
 	c.closing.Store(true)
 	c.pollMu.Lock()
@@ -525,12 +533,22 @@ func (c *Consumer) Close() error {
 	if uerr := c.c.Unsubscribe(); uerr != nil {
 		err = fmt.Errorf("kafka: close: unsubscribe: %w", uerr)
 	}
-	deadline := time.Now().Add(10 * time.Second)
+	// librdkafka can hang for good in its close when a rebalance
+	// callback runs during it (an assignment from a join that was under
+	// way, then its revocation: librdkafka issues 4527, 4884), so wait
+	// until nothing is assigned and no callback ran for closeQuiet.
+	start := time.Now()
+	deadline := start.Add(10 * time.Second)
 	for time.Now().Before(deadline) {
-		if as, aerr := c.c.Assignment(); aerr != nil || len(as) == 0 {
+		as, aerr := c.c.Assignment()
+		if aerr != nil {
 			break
 		}
-		c.c.Poll(100)
+		last := time.Unix(0, max(c.lastRebalance.Load(), start.UnixNano()))
+		if len(as) == 0 && time.Since(last) >= closeQuiet {
+			break
+		}
+		c.c.Poll(50)
 	}
 	if c.cbErr != nil && err == nil {
 		err = c.cbErr
